@@ -1,0 +1,1 @@
+{% include "conftest/" ~ cookiecutter.test_strategy ~ ".py" %}
