@@ -59,4 +59,4 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
         AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client,
     ):
         yield client
-{% endblock %}
+{%- endblock %}

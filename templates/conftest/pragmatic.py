@@ -28,7 +28,6 @@ from .support import run_migrations
 {% endblock %}
 {%- block fixtures %}
 
-
 @pytest.fixture
 async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     async with create_sessionmaker(engine)() as session:

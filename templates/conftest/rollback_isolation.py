@@ -29,7 +29,6 @@ from .support import run_migrations
 {% endblock %}
 {%- block fixtures %}
 
-
 @pytest.fixture
 async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """The test's own connection, inside a transaction that is never committed."""

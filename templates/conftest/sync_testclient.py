@@ -88,4 +88,4 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """FastAPI's TestClient as a context manager, so the app's lifespan runs."""
     with TestClient(app) as client:
         yield client
-{% endblock %}
+{%- endblock %}

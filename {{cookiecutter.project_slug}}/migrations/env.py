@@ -24,7 +24,7 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    return config.get_main_option("sqlalchemy.url") or DatabaseSettings().database_url  # type: ignore[call-arg]
+    return config.get_main_option("sqlalchemy.url") or DatabaseSettings().database_url
 
 
 def run_migrations_offline() -> None:

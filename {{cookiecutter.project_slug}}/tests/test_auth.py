@@ -22,7 +22,9 @@ PROTECTED = [
 @pytest.mark.ci_critical
 {% endif -%}
 @pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{method} {path}" for method, path in PROTECTED])
-@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong-key"}, {"X-API-Key": ""}], ids=["no-key", "wrong-key", "empty-key"])
+@pytest.mark.parametrize(
+    "headers", [{}, {"X-API-Key": "wrong-key"}, {"X-API-Key": ""}], ids=["no-key", "wrong-key", "empty-key"]
+)
 {{ t.adef }} test_api_requires_the_key(client: {{ t.Client }}, method: str, path: str, headers: dict[str, str]) -> None:
     response = {{ t.aw }}client.request(method, path, json={"name": "x", "title": "x"}, headers=headers)
 

@@ -3,10 +3,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
 {%- if t.sync %}
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, inspect
 {%- else %}
+from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 {%- endif %}
 

@@ -20,17 +20,20 @@ NameFactory = Callable[[str], str]
 {% endif -%}
 {{ t.adef }} test_create_project(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
     name = unique_name("Website")
-    response = {{ t.aw }}client.post("/api/v1/projects", json={"name": name, "description": "New site"}, headers=api_headers)
+    body = {"name": name, "description": "New site"}
+    response = {{ t.aw }}client.post("/api/v1/projects", json=body, headers=api_headers)
 
     assert response.status_code == 201
-    body = response.json()
-    assert body["name"] == name
-    assert body["description"] == "New site"
-    assert isinstance(body["id"], int)
-    assert body["created_at"]
+    created = response.json()
+    assert created["name"] == name
+    assert created["description"] == "New site"
+    assert isinstance(created["id"], int)
+    assert created["created_at"]
 
 
-{{ t.adef }} test_description_is_optional(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_description_is_optional(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     response = {{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Bare")}, headers=api_headers)
 
     assert response.status_code == 201
@@ -45,7 +48,9 @@ NameFactory = Callable[[str], str]
     assert response.json()["detail"]
 
 
-{{ t.adef }} test_name_of_exactly_100_characters_is_accepted(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_name_of_exactly_100_characters_is_accepted(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     name = unique_name("Long").ljust(100, "x")
     response = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
@@ -53,7 +58,9 @@ NameFactory = Callable[[str], str]
     assert response.json()["name"] == name
 
 
-{{ t.adef }} test_duplicate_live_name_conflicts(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_duplicate_live_name_conflicts(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     name = unique_name("Twin")
     first = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
     second = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
@@ -67,13 +74,13 @@ NameFactory = Callable[[str], str]
     client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("Batch")
-    created = []
+    created: list[int] = []
     for number in range(25):
         response = {{ t.aw }}client.post("/api/v1/projects", json={"name": f"{tag} #{number:02}"}, headers=api_headers)
         assert response.status_code == 201
         created.append(response.json()["id"])
 
-    seen = []
+    seen: list[int] = []
     for offset in (0, 10, 20):
         response = {{ t.aw }}client.get(
             "/api/v1/projects", params={"q": tag, "limit": 10, "offset": offset}, headers=api_headers
@@ -87,7 +94,9 @@ NameFactory = Callable[[str], str]
     assert seen == created
 
 
-{{ t.adef }} test_list_defaults_to_20_items(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_list_defaults_to_20_items(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     tag = unique_name("Default page")
     for number in range(21):
         {{ t.aw }}client.post("/api/v1/projects", json={"name": f"{tag} {number}"}, headers=api_headers)
@@ -97,7 +106,9 @@ NameFactory = Callable[[str], str]
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (20, 21, 20, 0)
 
 
-{{ t.adef }} test_q_filters_names_case_insensitively(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_q_filters_names_case_insensitively(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     tag = unique_name("needle")
     for name in (f"Big {tag.upper()} haystack", f"small {tag} pile", "Unrelated " + unique_name("hay")):
         {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
@@ -121,9 +132,13 @@ NameFactory = Callable[[str], str]
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "many"}], ids=["limit-0", "limit-101", "offset-negative", "limit-text"]
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "many"}],
+    ids=["limit-0", "limit-101", "offset-negative", "limit-text"],
 )
-{{ t.adef }} test_list_rejects_out_of_range_paging(client: {{ t.Client }}, api_headers: dict[str, str], params: dict[str, object]) -> None:
+{{ t.adef }} test_list_rejects_out_of_range_paging(
+    client: {{ t.Client }}, api_headers: dict[str, str], params: dict[str, int | str]
+) -> None:
     response = {{ t.aw }}client.get("/api/v1/projects", params=params, headers=api_headers)
 
     assert response.status_code == 422
@@ -162,7 +177,9 @@ NameFactory = Callable[[str], str]
     assert ({{ t.aw }}client.get(f"/api/v1/projects/{created['id']}", headers=api_headers)).json()["name"] == new_name
 
 
-{{ t.adef }} test_update_to_a_taken_name_conflicts(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_update_to_a_taken_name_conflicts(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     taken = unique_name("Taken")
     {{ t.aw }}client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
     other = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
@@ -220,7 +237,9 @@ NameFactory = Callable[[str], str]
     assert listed["total"] == 0
 
 
-{{ t.adef }} test_deleting_frees_the_name(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ t.adef }} test_deleting_frees_the_name(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
     name = unique_name("Reusable")
     first = ({{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
     {{ t.aw }}client.delete(f"/api/v1/projects/{first['id']}", headers=api_headers)

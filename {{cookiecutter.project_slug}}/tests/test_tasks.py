@@ -11,22 +11,27 @@ from httpx import AsyncClient
 
 
 @pytest.fixture
-{{ t.adef }} project(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]) -> dict[str, Any]:
+{{ t.adef }} project(
+    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]
+) -> dict[str, Any]:
     response = {{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("With tasks")}, headers=api_headers)
     assert response.status_code == 201
     body: dict[str, Any] = response.json()
     return body
 
 
-{{ t.adef }} test_project_to_tasks_round_trip(client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:
+{{ t.adef }} test_project_to_tasks_round_trip(
+    client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any]
+) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
 
     first = {{ t.aw }}client.post(tasks_url, json={"title": "Write the spec"}, headers=api_headers)
     second = {{ t.aw }}client.post(tasks_url, json={"title": "Ship it", "done": True}, headers=api_headers)
     assert (first.status_code, second.status_code) == (201, 201)
-    assert first.json() == {"id": first.json()["id"], "project_id": project["id"], "title": "Write the spec", "done": False}
+    task = first.json()
+    assert task == {"id": task["id"], "project_id": project["id"], "title": "Write the spec", "done": False}
 
-    patched = {{ t.aw }}client.patch(f"{tasks_url}/{first.json()['id']}", json={"done": True}, headers=api_headers)
+    patched = {{ t.aw }}client.patch(f"{tasks_url}/{task['id']}", json={"done": True}, headers=api_headers)
     assert patched.status_code == 200
     assert patched.json()["done"] is True
 
@@ -54,9 +59,11 @@ from httpx import AsyncClient
     client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any], unique_name: Callable[[str], str]
 ) -> None:
     other = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
-    task = ({{ t.aw }}client.post(f"/api/v1/projects/{project['id']}/tasks", json={"title": "Mine"}, headers=api_headers)).json()
+    tasks_url = f"/api/v1/projects/{project['id']}/tasks"
+    task = ({{ t.aw }}client.post(tasks_url, json={"title": "Mine"}, headers=api_headers)).json()
 
-    foreign = {{ t.aw }}client.patch(f"/api/v1/projects/{other['id']}/tasks/{task['id']}", json={"done": True}, headers=api_headers)
+    foreign_url = f"/api/v1/projects/{other['id']}/tasks/{task['id']}"
+    foreign = {{ t.aw }}client.patch(foreign_url, json={"done": True}, headers=api_headers)
 
     assert foreign.status_code == 404
     assert ({{ t.aw }}client.get(f"/api/v1/projects/{other['id']}/tasks", headers=api_headers)).json()["total"] == 0
@@ -74,7 +81,9 @@ from httpx import AsyncClient
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("body", [{"title": ""}, {"title": None}, {"done": None}], ids=["empty-title", "null-title", "null-done"])
+@pytest.mark.parametrize(
+    "body", [{"title": ""}, {"title": None}, {"done": None}], ids=["empty-title", "null-title", "null-done"]
+)
 {{ t.adef }} test_update_task_rejects_bad_input(
     client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
 ) -> None:
@@ -87,7 +96,8 @@ from httpx import AsyncClient
 
 
 {{ t.adef }} test_unknown_task_is_404(client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:
-    response = {{ t.aw }}client.patch(f"/api/v1/projects/{project['id']}/tasks/2147483647", json={"done": True}, headers=api_headers)
+    url = f"/api/v1/projects/{project['id']}/tasks/2147483647"
+    response = {{ t.aw }}client.patch(url, json={"done": True}, headers=api_headers)
 
     assert response.status_code == 404
 

@@ -13,7 +13,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings or Settings()  # type: ignore[call-arg]  # filled from the environment
+        app.state.settings = settings or Settings()
         engine = create_engine(app.state.settings.database_url, echo=app.state.settings.sql_echo)
         app.state.sessionmaker = create_sessionmaker(engine)
         try:

@@ -37,7 +37,7 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
 
 
 async def main() -> None:
-    engine = create_engine(DatabaseSettings().database_url)  # type: ignore[call-arg]  # from the environment
+    engine = create_engine(DatabaseSettings().database_url)
     try:
         created = await seed(create_sessionmaker(engine))
     finally:
