@@ -1,13 +1,16 @@
-"""Jinja extension that validates the answers while cookiecutter is prompting.
+"""Jinja filters for the template.
 
-``cookiecutter.json`` renders ``__package`` through the ``valid_slug`` filter right
-after the questions, so a bad name stops the run with one line before any
-directory is created (an empty slug would otherwise surface as cookiecutter's
-"directory already exists").
+``valid_slug``: ``cookiecutter.json`` renders ``__package`` through it right after
+the questions, so a bad name stops the run with one line before any directory is
+created (an empty slug would otherwise surface as cookiecutter's "directory already
+exists").
+
+``quoted``: free text as a double-quoted literal that is valid in Python and TOML.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -27,7 +30,12 @@ def valid_slug(slug: str, project_name: str) -> str:
     return slug
 
 
-class InputValidation(Extension):
+def quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+class TemplateFilters(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters["valid_slug"] = valid_slug
+        environment.filters["quoted"] = quoted

@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await engine.dispose()
 
-    app = FastAPI(title="{{ cookiecutter.project_name }}", lifespan=lifespan)
+    app = FastAPI(title={{ cookiecutter.project_name | quoted }}, lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(api_router)
     return app
