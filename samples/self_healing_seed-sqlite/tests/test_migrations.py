@@ -1,0 +1,43 @@
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from task_service.models import Base
+
+from .support import alembic_config
+
+
+def differences_from_models(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+
+def downgrade_to_base_and_back(connection: Connection) -> list[str]:
+    config = alembic_config(connection)
+    command.downgrade(config, "base")
+    tables_at_base = inspect(connection).get_table_names()
+    command.upgrade(config, "head")
+    return [name for name in tables_at_base if name != "alembic_version"]
+
+
+def test_migrations_have_a_single_head() -> None:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"merge the migration heads: {heads}"
+
+
+async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(differences_from_models)
+
+    assert differences == [], "models and migrations disagree: run `alembic revision --autogenerate`"
+
+
+async def test_migrations_downgrade_and_upgrade_cleanly(engine: AsyncEngine) -> None:
+    # Inside one transaction that is rolled back: the test database keeps its schema and data.
+    async with engine.connect() as connection, connection.begin() as transaction:
+        leftover_tables = await connection.run_sync(downgrade_to_base_and_back)
+        await transaction.rollback()
+
+    assert leftover_tables == []

@@ -1,0 +1,48 @@
+"""The committed samples are exactly what the template renders from their answers files."""
+
+from __future__ import annotations
+
+import filecmp
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import COMBINATION_IDS, TEMPLATE
+
+spec = importlib.util.spec_from_file_location("regenerate_samples", TEMPLATE / "scripts" / "regenerate_samples.py")
+assert spec and spec.loader
+regenerate_samples = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(regenerate_samples)
+
+SAMPLES = TEMPLATE / "samples"
+
+
+def tree(root: Path) -> dict[str, Path]:
+    return {
+        str(path.relative_to(root)): path
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and not any(p.endswith("_cache") for p in path.parts)
+    }
+
+
+def test_there_is_one_sample_per_combination() -> None:
+    assert sorted(path.name for path in SAMPLES.iterdir()) == sorted(COMBINATION_IDS)
+
+
+@pytest.mark.parametrize("name", COMBINATION_IDS)
+def test_sample_matches_a_fresh_render(name: str, tmp_path: Path) -> None:
+    sample = SAMPLES / name
+    answers = json.loads((sample / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert not any(key.startswith("_") for key in answers), "answers files hold user-facing inputs only"
+    fresh = tmp_path / name
+    regenerate_samples.render(answers, fresh)
+
+    committed, rendered = tree(sample), tree(fresh)
+    committed.pop(".env", None)
+    differing = sorted(
+        set(committed) ^ set(rendered)
+        | {rel for rel in set(committed) & set(rendered) if not filecmp.cmp(committed[rel], rendered[rel], shallow=False)}
+    )
+    assert differing == [], f"samples/{name} is stale: run `python scripts/regenerate_samples.py` ({differing})"
