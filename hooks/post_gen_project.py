@@ -22,8 +22,13 @@ def database_url_for(database: str, package: str) -> str:
 
 
 def write_env_file(project: Path, database: str, package: str) -> None:
-    """A private .env with a fresh API key for every generated project (never committed)."""
+    """A private .env with a fresh API key for every generated project (never committed).
+
+    An existing .env (re-rendering over a project to update it) is left alone.
+    """
     env = project / ".env"
+    if env.exists():
+        return
     env.write_text(
         f"DATABASE_URL={database_url_for(database, package)}\nAPI_KEY={secrets.token_urlsafe(32)}\n",
         encoding="utf-8",

@@ -151,3 +151,10 @@ def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str | Non
         target.unlink()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", result.stdout)
+
+
+def test_ci_workflow_is_valid(baked: Baked) -> None:
+    workflow = baked.path / ".github" / "workflows" / "ci.yml"
+    result = baked.run(str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ("postgres:" in workflow.read_text()) == (baked.database == "postgresql")

@@ -98,6 +98,7 @@ def test_seeder_is_kept_only_for_self_healing_seed(tmp_path: Path, strategy: str
 def test_env_file_is_private_with_a_fresh_key(tmp_path: Path, database: str, scheme: str) -> None:
     keys = set()
     for _ in range(2):
+        (tmp_path / ".env").unlink(missing_ok=True)
         post_gen.write_env_file(tmp_path, database, "pkg")
         env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines())
         assert env["DATABASE_URL"].startswith(scheme)
@@ -118,3 +119,11 @@ def test_non_ascii_and_quoted_names_render(cookies) -> None:  # type: ignore[no-
     assert result.exit_code == 0, result.exception
     assert result.project_path.name == "cafe_uber_service"
     assert 'Café "Über" Service' in (result.project_path / "README.md").read_text()
+
+
+def test_an_existing_env_file_is_kept(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("API_KEY=mine\n")
+
+    post_gen.write_env_file(tmp_path, "postgresql", "pkg")
+
+    assert (tmp_path / ".env").read_text() == "API_KEY=mine\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import filecmp
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,16 @@ def test_sample_matches_a_fresh_render(name: str, tmp_path: Path) -> None:
         | {rel for rel in set(committed) & set(rendered) if not filecmp.cmp(committed[rel], rendered[rel], shallow=False)}
     )
     assert differing == [], f"samples/{name} is stale: run `python scripts/regenerate_samples.py` ({differing})"
+
+
+def test_template_workflow_is_valid() -> None:
+    workflow = TEMPLATE / ".github" / "workflows" / "template.yml"
+    result = subprocess.run(
+        [Path(sys.executable).parent / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Every sample has a job in the matrix.
+    text = workflow.read_text()
+    assert all(strategy in text for strategy in regenerate_samples.STRATEGIES)
