@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,33 @@ def test_template_workflow_is_valid() -> None:
     # Every sample has a job in the matrix.
     text = workflow.read_text()
     assert all(strategy in text for strategy in regenerate_samples.STRATEGIES)
+
+
+def test_documented_update_path_works_on_a_sample(tmp_path: Path) -> None:
+    """README "Updating a generated project": re-render over a clean git tree, review the diff."""
+    project = tmp_path / "task_service"
+    shutil.copytree(SAMPLES / "pragmatic-sqlite", project)
+    (project / ".env").write_text("API_KEY=kept\n")
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "sample", "--allow-empty")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "project")
+    update = (
+        "import json; from cookiecutter.main import cookiecutter; cookiecutter(%r, no_input=True, "
+        "overwrite_if_exists=True, output_dir='..', extra_context=json.load(open('.cookiecutter.json')))" % str(TEMPLATE)
+    )
+
+    subprocess.run([sys.executable, "-c", update], cwd=project, check=True)
+    assert git("status", "--porcelain") == "", "re-rendering an up-to-date project must change nothing"
+    assert (project / ".env").read_text() == "API_KEY=kept\n"
+
+    answers = json.loads((project / ".cookiecutter.json").read_text())
+    (project / ".cookiecutter.json").write_text(json.dumps({**answers, "test_strategy": "rollback_isolation"}))
+    subprocess.run([sys.executable, "-c", update], cwd=project, check=True)
+    changed = git("status", "--porcelain")
+    assert "tests/conftest.py" in changed and "pytest.ini" in changed
+    assert "create_savepoint" in (project / "tests" / "conftest.py").read_text()
