@@ -158,3 +158,26 @@ def test_ci_workflow_is_valid(baked: Baked) -> None:
     result = baked.run(str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow))
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("postgres:" in workflow.read_text()) == (baked.database == "postgresql")
+
+
+def test_self_healing_reseeds_an_emptied_database_and_fails_fast_on_a_broken_seeder(
+    cookies, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    result = cookies.bake(extra_context={"test_strategy": "self_healing_seed", "database": "sqlite"})
+    baked = Baked("self_healing_seed", "sqlite", result.project_path)
+    url = f"sqlite:///{tmp_path / 'heal.sqlite3'}"
+    first = baked.pytest("-s", "tests/test_health.py", database_url=url)
+    assert first.returncode == 0 and "running the seeder" in first.stdout, first.stdout[-2000:]
+    again = baked.pytest("-s", "tests/test_health.py", database_url=url)
+    assert again.returncode == 0 and "running the seeder" not in again.stdout
+
+    (tmp_path / "heal.sqlite3").unlink()
+    healed = baked.pytest("-s", "tests/test_health.py", database_url=url)
+    assert healed.returncode == 0 and "running the seeder" in healed.stdout
+
+    (tmp_path / "heal.sqlite3").unlink()
+    (baked.path / baked.package / "seed.py").write_text('raise SystemExit("seed data unavailable: boom")\n')
+    broken = baked.pytest(database_url=url)
+    assert broken.returncode != 0
+    assert "the seeder failed" in broken.stdout + broken.stderr
+    assert "seed data unavailable: boom" in broken.stdout + broken.stderr
