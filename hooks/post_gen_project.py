@@ -1,46 +1,94 @@
-"""Finish a freshly rendered project: drop what the chosen options don't use, write .env.
+"""Finish a freshly rendered project: add the chosen strategy's own files, write .env, say what's next.
 
 One small function per concern; the template tests import and unit-test them.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
-def remove_seeder(project: Path, package: str, test_strategy: str) -> None:
-    """Only the self-healing strategy has a seeder."""
-    if test_strategy != "self_healing_seed":
-        (project / package / "seed.py").unlink()
+def template_environment(context: dict[str, Any]) -> Environment:
+    """Cookiecutter's Jinja environment, able to load the template's ``templates/`` folder."""
+    repo = Path(context["_repo_dir"]).resolve()
+    sys.path.insert(0, str(repo))  # for the template's Jinja extensions (local_extensions.py)
+    from cookiecutter.environment import StrictEnvironment
+    from jinja2 import FileSystemLoader
+
+    env = StrictEnvironment(context={"cookiecutter": context}, keep_trailing_newline=True)
+    env.loader = FileSystemLoader([str(repo / "templates")])
+    return env
 
 
-def database_url_for(database: str, package: str) -> str:
-    if database == "sqlite":
-        return f"sqlite:///./{package}.sqlite3"
-    return f"postgresql://postgres:postgres@127.0.0.1:5432/{package}"
+def add_strategy_files(project: Path, context: dict[str, Any], env: Environment) -> list[Path]:
+    """Render ``templates/strategies/<strategy>/project/`` into the project; return the files written.
+
+    A strategy that needs files of its own (the seeder of ``self_healing_seed``) keeps
+    them in its folder, so the shared project tree never names a strategy.
+    """
+    templates = Path(context["_repo_dir"]).resolve() / "templates"
+    overlay = templates / "strategies" / context["test_strategy"] / "project"
+    if not overlay.is_dir():
+        return []
+    written = []
+    for source in sorted(path for path in overlay.rglob("*") if path.is_file()):
+        relative = env.from_string(source.relative_to(overlay).as_posix()).render(cookiecutter=context)
+        target = project / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        name = source.relative_to(templates).as_posix()
+        target.write_text(env.get_template(name).render(cookiecutter=context), encoding="utf-8")
+        written.append(target)
+    return written
 
 
-def write_env_file(project: Path, database: str, package: str) -> None:
-    """A private .env with a fresh API key for every generated project (never committed).
+def write_env_file(project: Path) -> None:
+    """A private .env: the settings of .env.example with a fresh API key (never committed).
 
     An existing .env (re-rendering over a project to update it) is left alone.
     """
     env = project / ".env"
     if env.exists():
         return
-    env.write_text(
-        f"DATABASE_URL={database_url_for(database, package)}\nAPI_KEY={secrets.token_urlsafe(32)}\n",
-        encoding="utf-8",
-    )
+    settings = [
+        line
+        for line in (project / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    key = secrets.token_urlsafe(32)
+    lines = [f"API_KEY={key}" if line.startswith("API_KEY=") else line for line in settings]
+    env.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env.chmod(0o600)
+
+
+def next_steps(project: Path, context: dict[str, Any], env: Environment) -> str:
+    """The three commands to run next: cd, install, test (as the chosen database needs it)."""
+    # {% raw %} (cookiecutter renders this hook: keep the Jinja below for the environment above)
+    test = env.from_string('{% import "choices.j2" as c with context %}{{ c.database.test_command }}')
+    # {% endraw %}
+    return "\n".join(
+        [
+            f"Created {project.name}: {context['test_strategy']} tests on {context['database']}. Next:",
+            f"  cd {project.name}",
+            '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"',
+            f"  {test.render(cookiecutter=context)}",
+        ]
+    )
 
 
 def main() -> None:
     project = Path.cwd()
-    package = "{{ cookiecutter.project_slug }}"
-    remove_seeder(project, package, "{{ cookiecutter.test_strategy }}")
-    write_env_file(project, "{{ cookiecutter.database }}", package)
+    context: dict[str, Any] = json.loads(r"""{{ cookiecutter | jsonify }}""")
+    env = template_environment(context)
+    add_strategy_files(project, context, env)
+    write_env_file(project)
+    print(next_steps(project, context, env))
 
 
 if __name__ == "__main__":

@@ -1,66 +1,32 @@
 """Bake every strategy x database combination and hold the result to the standards:
-nothing left unrendered, lint- and type-clean, a valid compose file, and a test suite
-that passes on a real database, in random order, twice on the same database."""
+nothing left unrendered, lint-, format- and type-clean, a valid compose file, and a test
+suite that passes on a real database, in random order, twice on the same database."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from .conftest import COMBINATION_IDS, COMBINATIONS
+from .baking import BIN, COMBINATION_IDS, COMBINATIONS, STRATEGIES, TEMPLATE, Baked, bake, strategy_settings
 
-BIN = Path(sys.executable).parent
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 TEXT_SUFFIXES = {".py", ".toml", ".ini", ".yml", ".yaml", ".md", ".txt", ".mako", ".example", ""}
 
 
-@dataclass
-class Baked:
-    strategy: str
-    database: str
-    path: Path
-
-    @property
-    def package(self) -> str:
-        return self.path.name
-
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            args, cwd=self.path, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout
-        )
-
-    def pytest(self, *args: str, database_url: str | None) -> subprocess.CompletedProcess[str]:
-        """The generated suite, as its README runs it (the template's venv has every strategy's tools)."""
-        plugins = ["-p", "no:asyncio"] if self.strategy == "sync_testclient" else []
-        env = {"TEST_DATABASE_URL": database_url} if database_url else {}
-        return self.run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugins, *args, env=env)
-
-
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=COMBINATION_IDS)
-def baked(request: pytest.FixtureRequest, cookies_session) -> Baked:  # type: ignore[no-untyped-def]
+def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
     strategy, database = request.param
-    result = cookies_session.bake(extra_context={"test_strategy": strategy, "database": database})
-    assert result.exception is None, result.exception
-    assert result.exit_code == 0
-    return Baked(strategy, database, result.project_path)
+    return bake(tmp_path_factory.mktemp(f"{strategy}-{database}"), strategy, database)
 
 
 @pytest.fixture
-def database_url(baked: Baked, request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    """A fresh PostgreSQL database, or a SQLite file (None: the in-memory default of sync_testclient)."""
-    if baked.database == "postgresql":
-        return str(request.getfixturevalue("fresh_database"))
-    if baked.strategy == "sync_testclient":
-        return None
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+def database_url(baked: Baked, new_database: Callable[[str], str]) -> str:
+    return new_database(baked.database)
 
 
 def text_files(root: Path) -> list[Path]:
@@ -92,30 +58,40 @@ def test_files_read_like_hand_written_ones(baked: Baked) -> None:
             problems.append(f"{name}: run of blank lines")
         if any(line != line.rstrip() for line in text.splitlines()):
             problems.append(f"{name}: trailing whitespace")
+        if re.search(r"\(\s*(?:client|db_session)\.\w+\([^()]*(?:\([^()]*\)[^()]*)*\)\)", text):
+            problems.append(f"{name}: redundant parentheses around a call")
     assert problems == []
 
 
 def test_only_the_chosen_strategy_is_in_the_project(baked: Baked) -> None:
-    seeder = baked.path / baked.package / "seed.py"
-    assert seeder.exists() == (baked.strategy == "self_healing_seed")
-    conftest = (baked.path / "tests" / "conftest.py").read_text()
-    others = {"rollback_isolation": "create_savepoint", "sync_testclient": "TestClient", "self_healing_seed": "seeder"}
-    for strategy, marker in others.items():
-        assert (marker in conftest) == (strategy == baked.strategy), f"{marker!r} in a {baked.strategy} conftest"
-    other_driver = "asyncpg" if baked.database == "sqlite" else "aiosqlite"
-    assert other_driver not in (baked.path / "pyproject.toml").read_text()
+    """No other strategy's name or files: each strategy's own files come from its folder alone."""
+    others = [strategy for strategy in STRATEGIES if strategy != baked.strategy]
+    mentions = [
+        f"{path.relative_to(baked.path)}: {other}"
+        for path in text_files(baked.path)
+        for other in others
+        if other in path.read_text()
+    ]
+    assert mentions == []
+    for other in others:
+        overlay = TEMPLATE / "templates" / "strategies" / other / "project"
+        own = TEMPLATE / "templates" / "strategies" / baked.strategy / "project"
+        for path in overlay.rglob("*.py") if overlay.is_dir() else []:
+            relative = str(path.relative_to(overlay)).replace("{{cookiecutter.project_slug}}", baked.package)
+            if not (own / path.relative_to(overlay)).exists():
+                assert not (baked.path / relative).exists(), f"{relative} belongs to {other}"
 
 
 def test_ruff_is_clean(baked: Baked) -> None:
     result = baked.run(str(BIN / "ruff"), "check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+    result = baked.run(str(BIN / "ruff"), "format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_is_clean(baked: Baked) -> None:
-    result = baked.run(
-        sys.executable, "-m", "mypy", "--cache-dir", str(baked.path.parent / ".mypy_cache"), baked.package, "tests",
-        "migrations",
-    )
+    cache = str(baked.path.parent / ".mypy_cache")
+    result = baked.run(str(BIN / "mypy"), "--cache-dir", cache, baked.package, "tests", "migrations")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -126,13 +102,14 @@ def test_compose_file_is_valid(baked: Baked) -> None:
     services = json.loads(result.stdout)["services"]
     assert "app" in services and "tests" in services
     assert all(port["host_ip"] == "127.0.0.1" for service in services.values() for port in service.get("ports", []))
-    if baked.database == "postgresql":
+    if "db" in services:
         assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
         assert services["db"]["healthcheck"]["test"]
-    assert ("seed" in services) == (baked.strategy == "self_healing_seed")
+    tools = {name for name, _command, _purpose in strategy_settings(baked.strategy).compose_tools}
+    assert tools <= set(services), f"the strategy's compose tools {tools} are missing"
 
 
-def test_suite_passes_in_random_order_twice_on_one_database(baked: Baked, database_url: str | None) -> None:
+def test_suite_passes_in_random_order_twice_on_one_database(baked: Baked, database_url: str) -> None:
     for seed in ("1", "20261121"):
         result = baked.pytest(f"--randomly-seed={seed}", database_url=database_url)
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -140,11 +117,11 @@ def test_suite_passes_in_random_order_twice_on_one_database(baked: Baked, databa
         assert " failed" not in result.stdout and " skipped" not in result.stdout
 
 
-def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str | None) -> None:
+def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str) -> None:
     """Scenario tests written against the contract alone, dropped into tests/ as a user would."""
-    flavour = "sync" if baked.strategy == "sync_testclient" else "async"
+    style = "sync" if strategy_settings(baked.strategy).sync else "async"
     target = baked.path / "tests" / "test_user_scenarios.py"
-    shutil.copy(Path(__file__).parent / "scenarios" / f"{flavour}_scenarios.py", target)
+    shutil.copy(TEMPLATE / "tests" / "scenarios" / f"{style}_scenarios.py", target)
     try:
         result = baked.pytest(str(target.relative_to(baked.path)), database_url=database_url)
     finally:
@@ -157,27 +134,5 @@ def test_ci_workflow_is_valid(baked: Baked) -> None:
     workflow = baked.path / ".github" / "workflows" / "ci.yml"
     result = baked.run(str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert ("postgres:" in workflow.read_text()) == (baked.database == "postgresql")
-
-
-def test_self_healing_reseeds_an_emptied_database_and_fails_fast_on_a_broken_seeder(
-    cookies, tmp_path: Path  # type: ignore[no-untyped-def]
-) -> None:
-    result = cookies.bake(extra_context={"test_strategy": "self_healing_seed", "database": "sqlite"})
-    baked = Baked("self_healing_seed", "sqlite", result.project_path)
-    url = f"sqlite:///{tmp_path / 'heal.sqlite3'}"
-    first = baked.pytest("-s", "tests/test_health.py", database_url=url)
-    assert first.returncode == 0 and "running the seeder" in first.stdout, first.stdout[-2000:]
-    again = baked.pytest("-s", "tests/test_health.py", database_url=url)
-    assert again.returncode == 0 and "running the seeder" not in again.stdout
-
-    (tmp_path / "heal.sqlite3").unlink()
-    healed = baked.pytest("-s", "tests/test_health.py", database_url=url)
-    assert healed.returncode == 0 and "running the seeder" in healed.stdout
-
-    (tmp_path / "heal.sqlite3").unlink()
-    (baked.path / baked.package / "seed.py").write_text('raise SystemExit("seed data unavailable: boom")\n')
-    broken = baked.pytest(database_url=url)
-    assert broken.returncode != 0
-    assert "the seeder failed" in broken.stdout + broken.stderr
-    assert "seed data unavailable: boom" in broken.stdout + broken.stderr
+    services = "services:" in workflow.read_text()
+    assert services == (baked.database == "postgresql"), "PostgreSQL projects test against a service container"

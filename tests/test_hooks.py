@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
+from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
+from jinja2 import TemplateNotFound
 
-from .conftest import TEMPLATE
+from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, TEMPLATE, bake
 
 
 def load_hook(name: str) -> ModuleType:
@@ -84,46 +89,96 @@ def test_good_slugs_pass(slug: str) -> None:
     assert pre_gen.project_slug_error(slug) is None
 
 
-@pytest.mark.parametrize("strategy", ["rollback_isolation", "pragmatic", "sync_testclient", "self_healing_seed"])
-def test_seeder_is_kept_only_for_self_healing_seed(tmp_path: Path, strategy: str) -> None:
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "seed.py").write_text("")
-
-    post_gen.remove_seeder(tmp_path, "pkg", strategy)
-
-    assert (tmp_path / "pkg" / "seed.py").exists() == (strategy == "self_healing_seed")
+def hook_context(strategy: str, database: str) -> dict[str, str]:
+    return {"_repo_dir": str(TEMPLATE), "project_slug": "pkg", "test_strategy": strategy, "database": database}
 
 
-@pytest.mark.parametrize(("database", "scheme"), [("postgresql", "postgresql://"), ("sqlite", "sqlite:///")])
-def test_env_file_is_private_with_a_fresh_key(tmp_path: Path, database: str, scheme: str) -> None:
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_strategy_adds_exactly_the_files_in_its_folder(tmp_path: Path, strategy: str) -> None:
+    context = hook_context(strategy, DATABASES[0])
+    overlay = TEMPLATE / "templates" / "strategies" / strategy / "project"
+    expected = sorted(
+        str(path.relative_to(overlay)).replace("{{cookiecutter.project_slug}}", "pkg")
+        for path in (overlay.rglob("*") if overlay.is_dir() else [])
+        if path.is_file()
+    )
+
+    written = post_gen.add_strategy_files(tmp_path, context, post_gen.template_environment(context))
+
+    assert sorted(str(path.relative_to(tmp_path)) for path in written) == expected
+    assert all("{{" not in path.read_text() for path in written)
+
+
+def test_env_file_is_the_example_with_a_fresh_private_key(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text("# comment\nDATABASE_URL=sqlite:///./pkg.sqlite3\nAPI_KEY=change-me\n")
     keys = set()
     for _ in range(2):
         (tmp_path / ".env").unlink(missing_ok=True)
-        post_gen.write_env_file(tmp_path, database, "pkg")
+        post_gen.write_env_file(tmp_path)
         env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines())
-        assert env["DATABASE_URL"].startswith(scheme)
+        assert env["DATABASE_URL"] == "sqlite:///./pkg.sqlite3"
         assert len(env["API_KEY"]) >= 40
         keys.add(env["API_KEY"])
     assert len(keys) == 2
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
 
 
-def test_every_bake_gets_its_own_api_key(cookies) -> None:  # type: ignore[no-untyped-def]
-    keys = {(cookies.bake().project_path / ".env").read_text().split("API_KEY=")[1] for _ in range(2)}
+@pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
+def test_next_steps_are_three_commands_for_the_choice(tmp_path: Path, strategy: str, database: str) -> None:
+    context = hook_context(strategy, database)
+    lines = post_gen.next_steps(tmp_path / "pkg", context, post_gen.template_environment(context)).splitlines()
+
+    assert lines[1:3] == ["  cd pkg", '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"']
+    assert lines[3].endswith("pytest") and len(lines) == 4
+
+
+def test_every_bake_gets_its_own_api_key(tmp_path: Path) -> None:
+    paths = [bake(tmp_path / str(n), STRATEGIES[0], DATABASES[0]).path for n in range(2)]
+    keys = {(path / ".env").read_text().split("API_KEY=")[1] for path in paths}
     assert len(keys) == 2
 
 
-def test_non_ascii_and_quoted_names_render(cookies) -> None:  # type: ignore[no-untyped-def]
-    result = cookies.bake(extra_context={"project_name": 'Café "Über" Service'})
+def test_non_ascii_and_quoted_names_render(tmp_path: Path) -> None:
+    baked = bake(tmp_path, STRATEGIES[0], DATABASES[0], project_name='Café "Über" Service')
 
-    assert result.exit_code == 0, result.exception
-    assert result.project_path.name == "cafe_uber_service"
-    assert 'Café "Über" Service' in (result.project_path / "README.md").read_text()
+    assert baked.path.name == "cafe_uber_service"
+    assert 'Café "Über" Service' in (baked.path / "README.md").read_text()
+    assert tomllib.loads((baked.path / "pyproject.toml").read_text())["project"]["name"] == "cafe_uber_service"
+    ast.parse((baked.path / baked.package / "main.py").read_text())
+
+
+@pytest.mark.parametrize("field", ["test_strategy", "database"])
+def test_an_unknown_choice_fails_at_render_time(tmp_path: Path, field: str) -> None:
+    """No catch-all branch renders some other choice's files: a value without a folder stops the run.
+
+    Cookiecutter itself refuses values outside the list, so the context is built by hand, as a
+    new choice added to ``cookiecutter.json`` without its folder would be.
+    """
+    context = generate_context(str(TEMPLATE / "cookiecutter.json"))
+    context["cookiecutter"][field] = "not_a_choice"
+    answers = prompt_for_config(context, no_input=True)
+
+    with pytest.raises(TemplateNotFound, match="not_a_choice"):
+        generate_files(str(TEMPLATE), {"cookiecutter": answers}, output_dir=str(tmp_path), accept_hooks=False)
+
+
+def test_the_cli_prints_the_next_steps(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [Path(sys.executable).parent / "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-3:-1] == [
+        "  cd task_service",
+        '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"',
+    ]
 
 
 def test_an_existing_env_file_is_kept(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("API_KEY=mine\n")
 
-    post_gen.write_env_file(tmp_path, "postgresql", "pkg")
+    post_gen.write_env_file(tmp_path)
 
     assert (tmp_path / ".env").read_text() == "API_KEY=mine\n"

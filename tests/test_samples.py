@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import COMBINATION_IDS, TEMPLATE
+from .baking import COMBINATION_IDS, DATABASES, STRATEGIES, TEMPLATE
 
 spec = importlib.util.spec_from_file_location("regenerate_samples", TEMPLATE / "scripts" / "regenerate_samples.py")
 assert spec and spec.loader
@@ -51,7 +51,19 @@ def test_sample_matches_a_fresh_render(name: str, tmp_path: Path) -> None:
     assert differing == [], f"samples/{name} is stale: run `python scripts/regenerate_samples.py` ({differing})"
 
 
-def test_template_workflow_is_valid() -> None:
+def test_requirements_list_is_current() -> None:
+    samples = [SAMPLES / name for name in COMBINATION_IDS]
+    committed = (TEMPLATE / "requirements-projects.txt").read_text(encoding="utf-8")
+    assert committed == regenerate_samples.project_requirements(samples), (
+        "requirements-projects.txt is stale: run `python scripts/regenerate_samples.py`"
+    )
+
+
+def test_sample_names_come_from_cookiecutter_json() -> None:
+    assert regenerate_samples.sample_names() == COMBINATION_IDS
+
+
+def test_template_workflow_is_valid_and_computes_its_matrix() -> None:
     workflow = TEMPLATE / ".github" / "workflows" / "template.yml"
     result = subprocess.run(
         [Path(sys.executable).parent / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow],
@@ -59,15 +71,22 @@ def test_template_workflow_is_valid() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    # Every sample has a job in the matrix.
     text = workflow.read_text()
-    assert all(strategy in text for strategy in regenerate_samples.STRATEGIES)
+    assert "fromJSON(needs.choices.outputs.samples)" in text
+    assert not any(name in text for name in COMBINATION_IDS), "the matrix is computed, not copied"
+
+    matrix = subprocess.run(
+        [sys.executable, "scripts/regenerate_samples.py", "--matrix"], cwd=TEMPLATE, capture_output=True, text=True
+    )
+    assert matrix.returncode == 0, matrix.stderr
+    assert json.loads(matrix.stdout.removeprefix("samples=")) == COMBINATION_IDS
 
 
 def test_documented_update_path_works_on_a_sample(tmp_path: Path) -> None:
     """README "Updating a generated project": re-render over a clean git tree, review the diff."""
     project = tmp_path / "task_service"
-    shutil.copytree(SAMPLES / "pragmatic-sqlite", project)
+    old, new = STRATEGIES[1], STRATEGIES[0]
+    shutil.copytree(SAMPLES / f"{old}-{DATABASES[-1]}", project)
     (project / ".env").write_text("API_KEY=kept\n")
 
     def git(*args: str) -> str:
@@ -87,8 +106,9 @@ def test_documented_update_path_works_on_a_sample(tmp_path: Path) -> None:
     assert (project / ".env").read_text() == "API_KEY=kept\n"
 
     answers = json.loads((project / ".cookiecutter.json").read_text())
-    (project / ".cookiecutter.json").write_text(json.dumps({**answers, "test_strategy": "rollback_isolation"}))
+    (project / ".cookiecutter.json").write_text(json.dumps({**answers, "test_strategy": new}))
     subprocess.run([sys.executable, "-c", update], cwd=project, check=True)
     changed = git("status", "--porcelain")
     assert "tests/conftest.py" in changed and "pytest.ini" in changed
-    assert "create_savepoint" in (project / "tests" / "conftest.py").read_text()
+    expected = SAMPLES / f"{new}-{DATABASES[-1]}" / "tests" / "conftest.py"
+    assert (project / "tests" / "conftest.py").read_text() == expected.read_text()

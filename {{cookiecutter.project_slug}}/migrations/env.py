@@ -1,3 +1,4 @@
+{%- import "choices.j2" as c with context -%}
 """Alembic environment: async for the command line, or on a connection handed in by tests.
 
 ``alembic upgrade head`` connects with ``DATABASE_URL`` (environment or ``.env``).
@@ -13,7 +14,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from {{ cookiecutter.project_slug }}.core.config import DatabaseSettings
-from {{ cookiecutter.project_slug }}.core.db import create_engine
+from {{ cookiecutter.project_slug }}.core.db import make_engine
 from {{ cookiecutter.project_slug }}.models import Base
 
 config = context.config
@@ -34,7 +35,7 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    {%- if cookiecutter.database == "sqlite" %}
+    {%- if c.database.render_as_batch %}
     # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     {%- else %}
@@ -45,7 +46,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(database_url())
+    engine = make_engine(database_url())
     try:
         async with engine.begin() as connection:
             await connection.run_sync(do_run_migrations)

@@ -1,1 +1,1 @@
-{% include "conftest/" ~ cookiecutter.test_strategy ~ ".py" %}
+{% include "strategies/" ~ cookiecutter.test_strategy ~ "/conftest.py.j2" %}

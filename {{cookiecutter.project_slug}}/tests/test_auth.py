@@ -1,6 +1,6 @@
-{%- import "tests/flavour.j2" as t with context -%}
+{%- import "choices.j2" as c with context -%}
 import pytest
-{%- if t.sync %}
+{%- if c.sync %}
 from fastapi.testclient import TestClient
 {%- else %}
 from httpx import AsyncClient
@@ -18,21 +18,18 @@ PROTECTED = [
 ]
 
 
-{% if t.pragmatic -%}
-@pytest.mark.ci_critical
-{% endif -%}
-@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{method} {path}" for method, path in PROTECTED])
+{{ c.strategy.critical_mark }}@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{method} {path}" for method, path in PROTECTED])
 @pytest.mark.parametrize(
     "headers", [{}, {"X-API-Key": "wrong-key"}, {"X-API-Key": ""}], ids=["no-key", "wrong-key", "empty-key"]
 )
-{{ t.adef }} test_api_requires_the_key(client: {{ t.Client }}, method: str, path: str, headers: dict[str, str]) -> None:
-    response = {{ t.aw }}client.request(method, path, json={"name": "x", "title": "x"}, headers=headers)
+{{ c.adef }} test_api_requires_the_key(client: {{ c.Client }}, method: str, path: str, headers: dict[str, str]) -> None:
+    response = {{ c.aw }}client.request(method, path, json={"name": "x", "title": "x"}, headers=headers)
 
     assert response.status_code == 401
     assert response.json() == {"detail": "missing or invalid API key"}
 
 
-{{ t.adef }} test_the_right_key_is_accepted(client: {{ t.Client }}, api_headers: dict[str, str]) -> None:
-    response = {{ t.aw }}client.get("/api/v1/projects", headers=api_headers)
+{{ c.adef }} test_the_right_key_is_accepted(client: {{ c.Client }}, api_headers: dict[str, str]) -> None:
+    response = {{ c.aw }}client.get("/api/v1/projects", headers=api_headers)
 
     assert response.status_code == 200

@@ -1,9 +1,9 @@
-{%- import "tests/flavour.j2" as t with context -%}
+{%- import "choices.j2" as c with context -%}
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-{%- if t.sync %}
+{%- if c.sync %}
 from sqlalchemy import Connection, Engine, inspect
 {%- else %}
 from sqlalchemy import Connection, inspect
@@ -32,8 +32,8 @@ def test_migrations_have_a_single_head() -> None:
     assert len(heads) == 1, f"merge the migration heads: {heads}"
 
 
-{{ t.adef }} test_migrations_match_the_models(engine: {{ t.Engine }}) -> None:
-    {%- if t.sync %}
+{{ c.adef }} test_migrations_match_the_models(engine: {{ c.Engine }}) -> None:
+    {%- if c.sync %}
     with engine.connect() as connection:
         differences = differences_from_models(connection)
     {%- else %}
@@ -44,9 +44,9 @@ def test_migrations_have_a_single_head() -> None:
     assert differences == [], "models and migrations disagree: run `alembic revision --autogenerate`"
 
 
-{{ t.adef }} test_migrations_downgrade_and_upgrade_cleanly(engine: {{ t.Engine }}) -> None:
+{{ c.adef }} test_migrations_downgrade_and_upgrade_cleanly(engine: {{ c.Engine }}) -> None:
     # Inside one transaction that is rolled back: the test database keeps its schema and data.
-    {%- if t.sync %}
+    {%- if c.sync %}
     with engine.connect() as connection, connection.begin() as transaction:
         leftover_tables = downgrade_to_base_and_back(connection)
         transaction.rollback()

@@ -1,8 +1,8 @@
-{%- import "tests/flavour.j2" as t with context -%}
+{%- import "choices.j2" as c with context -%}
 from collections.abc import Callable
 
 import pytest
-{%- if t.sync %}
+{%- if c.sync %}
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 {%- else %}
@@ -15,13 +15,10 @@ from {{ cookiecutter.project_slug }}.models import Project
 NameFactory = Callable[[str], str]
 
 
-{% if t.pragmatic -%}
-@pytest.mark.ci_critical
-{% endif -%}
-{{ t.adef }} test_create_project(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+{{ c.strategy.critical_mark }}{{ c.adef }} test_create_project(client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
     name = unique_name("Website")
     body = {"name": name, "description": "New site"}
-    response = {{ t.aw }}client.post("/api/v1/projects", json=body, headers=api_headers)
+    response = {{ c.aw }}client.post("/api/v1/projects", json=body, headers=api_headers)
 
     assert response.status_code == 201
     created = response.json()
@@ -31,60 +28,59 @@ NameFactory = Callable[[str], str]
     assert created["created_at"]
 
 
-{{ t.adef }} test_description_is_optional(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_project_description_is_optional(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
-    response = {{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Bare")}, headers=api_headers)
+    response = {{ c.aw }}client.post("/api/v1/projects", json={"name": unique_name("Bare")}, headers=api_headers)
 
     assert response.status_code == 201
     assert response.json()["description"] is None
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101, None], ids=["empty", "blank", "too-long", "null"])
-{{ t.adef }} test_create_rejects_bad_names(client: {{ t.Client }}, api_headers: dict[str, str], name: str | None) -> None:
-    response = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+{{ c.adef }} test_create_rejects_bad_names(client: {{ c.Client }}, api_headers: dict[str, str], name: str | None) -> None:
+    response = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
     assert response.status_code == 422
     assert response.json()["detail"]
 
 
-{{ t.adef }} test_name_of_exactly_100_characters_is_accepted(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_name_of_exactly_100_characters_is_accepted(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Long").ljust(100, "x")
-    response = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    response = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
     assert response.status_code == 201
     assert response.json()["name"] == name
 
 
-{{ t.adef }} test_duplicate_live_name_conflicts(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_duplicate_live_name_conflicts(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Twin")
-    first = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
-    second = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    first = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    second = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
     assert first.status_code == 201
     assert second.status_code == 409
     assert name in second.json()["detail"]
 
 
-{{ t.adef }} test_list_pages_through_many_projects_oldest_first(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_list_pages_through_many_projects_oldest_first(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("Batch")
     created: list[int] = []
     for number in range(25):
-        response = {{ t.aw }}client.post("/api/v1/projects", json={"name": f"{tag} #{number:02}"}, headers=api_headers)
+        response = {{ c.aw }}client.post("/api/v1/projects", json={"name": f"{tag} #{number:02}"}, headers=api_headers)
         assert response.status_code == 201
         created.append(response.json()["id"])
 
     seen: list[int] = []
     for offset in (0, 10, 20):
-        response = {{ t.aw }}client.get(
-            "/api/v1/projects", params={"q": tag, "limit": 10, "offset": offset}, headers=api_headers
-        )
+        params: dict[str, str | int] = {"q": tag, "limit": 10, "offset": offset}
+        response = {{ c.aw }}client.get("/api/v1/projects", params=params, headers=api_headers)
         assert response.status_code == 200
         page = response.json()
         assert page["total"] == 25
@@ -94,39 +90,39 @@ NameFactory = Callable[[str], str]
     assert seen == created
 
 
-{{ t.adef }} test_list_defaults_to_20_items(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_list_defaults_to_pages_of_20_items(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("Default page")
     for number in range(21):
-        {{ t.aw }}client.post("/api/v1/projects", json={"name": f"{tag} {number}"}, headers=api_headers)
+        {{ c.aw }}client.post("/api/v1/projects", json={"name": f"{tag} {number}"}, headers=api_headers)
 
-    page = ({{ t.aw }}client.get("/api/v1/projects", params={"q": tag}, headers=api_headers)).json()
+    page = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": tag}, headers=api_headers){{ c.aw_close }}.json()
 
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (20, 21, 20, 0)
 
 
-{{ t.adef }} test_q_filters_names_case_insensitively(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_q_filters_names_case_insensitively(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("needle")
     for name in (f"Big {tag.upper()} haystack", f"small {tag} pile", "Unrelated " + unique_name("hay")):
-        {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+        {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
-    page = ({{ t.aw }}client.get("/api/v1/projects", params={"q": tag.title()}, headers=api_headers)).json()
+    page = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": tag.title()}, headers=api_headers){{ c.aw_close }}.json()
 
     assert page["total"] == 2
     assert [item["name"] for item in page["items"]] == [f"Big {tag.upper()} haystack", f"small {tag} pile"]
 
 
-{{ t.adef }} test_q_matches_wildcard_characters_literally(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_q_matches_wildcard_characters_literally(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("pct")
-    {{ t.aw }}client.post("/api/v1/projects", json={"name": f"{tag} 100% done"}, headers=api_headers)
-    {{ t.aw }}client.post("/api/v1/projects", json={"name": f"{tag} 1000 done"}, headers=api_headers)
+    {{ c.aw }}client.post("/api/v1/projects", json={"name": f"{tag} 100% done"}, headers=api_headers)
+    {{ c.aw }}client.post("/api/v1/projects", json={"name": f"{tag} 1000 done"}, headers=api_headers)
 
-    page = ({{ t.aw }}client.get("/api/v1/projects", params={"q": f"{tag} 100%"}, headers=api_headers)).json()
+    page = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": f"{tag} 100%"}, headers=api_headers){{ c.aw_close }}.json()
 
     assert [item["name"] for item in page["items"]] == [f"{tag} 100% done"]
 
@@ -136,35 +132,35 @@ NameFactory = Callable[[str], str]
     [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "many"}],
     ids=["limit-0", "limit-101", "offset-negative", "limit-text"],
 )
-{{ t.adef }} test_list_rejects_out_of_range_paging(
-    client: {{ t.Client }}, api_headers: dict[str, str], params: dict[str, int | str]
+{{ c.adef }} test_list_rejects_out_of_range_paging(
+    client: {{ c.Client }}, api_headers: dict[str, str], params: dict[str, int | str]
 ) -> None:
-    response = {{ t.aw }}client.get("/api/v1/projects", params=params, headers=api_headers)
+    response = {{ c.aw }}client.get("/api/v1/projects", params=params, headers=api_headers)
 
     assert response.status_code == 422
 
 
-{{ t.adef }} test_read_project(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
-    created = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Read me")}, headers=api_headers)).json()
+{{ c.adef }} test_read_project(client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Read me")}, headers=api_headers){{ c.aw_close }}.json()
 
-    response = {{ t.aw }}client.get(f"/api/v1/projects/{created['id']}", headers=api_headers)
+    response = {{ c.aw }}client.get(f"/api/v1/projects/{created['id']}", headers=api_headers)
 
     assert response.status_code == 200
     assert response.json() == created
 
 
-{{ t.adef }} test_unknown_project_is_404(client: {{ t.Client }}, api_headers: dict[str, str]) -> None:
-    response = {{ t.aw }}client.get("/api/v1/projects/2147483647", headers=api_headers)
+{{ c.adef }} test_unknown_project_is_404(client: {{ c.Client }}, api_headers: dict[str, str]) -> None:
+    response = {{ c.aw }}client.get("/api/v1/projects/2147483647", headers=api_headers)
 
     assert response.status_code == 404
     assert response.json()["detail"]
 
 
-{{ t.adef }} test_update_project(client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
-    created = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Old")}, headers=api_headers)).json()
+{{ c.adef }} test_update_project(client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Old")}, headers=api_headers){{ c.aw_close }}.json()
     new_name = unique_name("New")
 
-    response = {{ t.aw }}client.patch(
+    response = {{ c.aw }}client.patch(
         f"/api/v1/projects/{created['id']}", json={"name": new_name, "description": "renamed"}, headers=api_headers
     )
 
@@ -174,77 +170,77 @@ NameFactory = Callable[[str], str]
         "description": "renamed",
         "created_at": None,
     }
-    assert ({{ t.aw }}client.get(f"/api/v1/projects/{created['id']}", headers=api_headers)).json()["name"] == new_name
+    assert {{ c.aw_open }}client.get(f"/api/v1/projects/{created['id']}", headers=api_headers){{ c.aw_close }}.json()["name"] == new_name
 
 
-{{ t.adef }} test_update_to_a_taken_name_conflicts(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_update_to_a_taken_name_conflicts(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     taken = unique_name("Taken")
-    {{ t.aw }}client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
-    other = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
+    {{ c.aw }}client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
+    other = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers){{ c.aw_close }}.json()
 
-    response = {{ t.aw }}client.patch(f"/api/v1/projects/{other['id']}", json={"name": taken}, headers=api_headers)
+    response = {{ c.aw }}client.patch(f"/api/v1/projects/{other['id']}", json={"name": taken}, headers=api_headers)
 
     assert response.status_code == 409
-    assert ({{ t.aw }}client.get(f"/api/v1/projects/{other['id']}", headers=api_headers)).json()["name"] == other["name"]
+    assert {{ c.aw_open }}client.get(f"/api/v1/projects/{other['id']}", headers=api_headers){{ c.aw_close }}.json()["name"] == other["name"]
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": None}, {"name": "x" * 101}], ids=["empty", "null", "too-long"])
-{{ t.adef }} test_update_rejects_bad_names(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory, body: dict[str, object]
+{{ c.adef }} test_update_rejects_bad_names(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory, body: dict[str, object]
 ) -> None:
-    created = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Keep")}, headers=api_headers)).json()
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Keep")}, headers=api_headers){{ c.aw_close }}.json()
 
-    response = {{ t.aw }}client.patch(f"/api/v1/projects/{created['id']}", json=body, headers=api_headers)
+    response = {{ c.aw }}client.patch(f"/api/v1/projects/{created['id']}", json=body, headers=api_headers)
 
     assert response.status_code == 422
 
 
-{{ t.adef }} test_update_unknown_project_is_404(client: {{ t.Client }}, api_headers: dict[str, str]) -> None:
-    response = {{ t.aw }}client.patch("/api/v1/projects/2147483647", json={"name": "Nobody"}, headers=api_headers)
+{{ c.adef }} test_update_unknown_project_is_404(client: {{ c.Client }}, api_headers: dict[str, str]) -> None:
+    response = {{ c.aw }}client.patch("/api/v1/projects/2147483647", json={"name": "Nobody"}, headers=api_headers)
 
     assert response.status_code == 404
 
 
-{{ t.adef }} test_delete_is_soft(
-    client: {{ t.Client }}, api_headers: dict[str, str], db_session: {{ t.Session }}, unique_name: NameFactory
+{{ c.adef }} test_delete_is_soft(
+    client: {{ c.Client }}, api_headers: dict[str, str], db_session: {{ c.Session }}, unique_name: NameFactory
 ) -> None:
     name = unique_name("Doomed")
-    created = ({{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers){{ c.aw_close }}.json()
 
-    response = {{ t.aw }}client.delete(f"/api/v1/projects/{created['id']}", headers=api_headers)
+    response = {{ c.aw }}client.delete(f"/api/v1/projects/{created['id']}", headers=api_headers)
 
     assert response.status_code == 204
-    row = {{ t.aw }}db_session.get(Project, created["id"])
+    row = {{ c.aw }}db_session.get(Project, created["id"])
     assert row is not None, "soft delete must keep the row"
     assert row.deleted_at is not None
     assert row.name == name
 
 
-{{ t.adef }} test_deleted_project_is_gone_from_the_api(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_deleted_project_is_gone_from_the_api(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Gone")
-    created = ({{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers){{ c.aw_close }}.json()
     url = f"/api/v1/projects/{created['id']}"
-    {{ t.aw }}client.delete(url, headers=api_headers)
+    {{ c.aw }}client.delete(url, headers=api_headers)
 
-    assert ({{ t.aw }}client.get(url, headers=api_headers)).status_code == 404
-    assert ({{ t.aw }}client.patch(url, json={"name": "Back"}, headers=api_headers)).status_code == 404
-    assert ({{ t.aw }}client.delete(url, headers=api_headers)).status_code == 404
-    listed = ({{ t.aw }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers)).json()
+    assert {{ c.aw_open }}client.get(url, headers=api_headers){{ c.aw_close }}.status_code == 404
+    assert {{ c.aw_open }}client.patch(url, json={"name": "Back"}, headers=api_headers){{ c.aw_close }}.status_code == 404
+    assert {{ c.aw_open }}client.delete(url, headers=api_headers){{ c.aw_close }}.status_code == 404
+    listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
     assert listed["total"] == 0
 
 
-{{ t.adef }} test_deleting_frees_the_name(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+{{ c.adef }} test_deleting_a_project_frees_its_name(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Reusable")
-    first = ({{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
-    {{ t.aw }}client.delete(f"/api/v1/projects/{first['id']}", headers=api_headers)
+    first = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers){{ c.aw_close }}.json()
+    {{ c.aw }}client.delete(f"/api/v1/projects/{first['id']}", headers=api_headers)
 
-    again = {{ t.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    again = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
     assert again.status_code == 201
     assert again.json()["id"] != first["id"]

@@ -1,9 +1,9 @@
-{%- import "tests/flavour.j2" as t with context -%}
+{%- import "choices.j2" as c with context -%}
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-{%- if t.sync %}
+{%- if c.sync %}
 from fastapi.testclient import TestClient
 {%- else %}
 from httpx import AsyncClient
@@ -11,43 +11,45 @@ from httpx import AsyncClient
 
 
 @pytest.fixture
-{{ t.adef }} project(
-    client: {{ t.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]
+{{ c.adef }} project(
+    client: {{ c.Client }},
+    api_headers: dict[str, str],
+    unique_name: Callable[[str], str],
 ) -> dict[str, Any]:
-    response = {{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("With tasks")}, headers=api_headers)
+    response = {{ c.aw }}client.post("/api/v1/projects", json={"name": unique_name("With tasks")}, headers=api_headers)
     assert response.status_code == 201
     body: dict[str, Any] = response.json()
     return body
 
 
-{{ t.adef }} test_project_to_tasks_round_trip(
-    client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any]
+{{ c.adef }} test_project_to_tasks_round_trip_through_the_api(
+    client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any]
 ) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
 
-    first = {{ t.aw }}client.post(tasks_url, json={"title": "Write the spec"}, headers=api_headers)
-    second = {{ t.aw }}client.post(tasks_url, json={"title": "Ship it", "done": True}, headers=api_headers)
+    first = {{ c.aw }}client.post(tasks_url, json={"title": "Write the spec"}, headers=api_headers)
+    second = {{ c.aw }}client.post(tasks_url, json={"title": "Ship it", "done": True}, headers=api_headers)
     assert (first.status_code, second.status_code) == (201, 201)
     task = first.json()
     assert task == {"id": task["id"], "project_id": project["id"], "title": "Write the spec", "done": False}
 
-    patched = {{ t.aw }}client.patch(f"{tasks_url}/{task['id']}", json={"done": True}, headers=api_headers)
+    patched = {{ c.aw }}client.patch(f"{tasks_url}/{task['id']}", json={"done": True}, headers=api_headers)
     assert patched.status_code == 200
     assert patched.json()["done"] is True
 
-    listed = ({{ t.aw }}client.get(tasks_url, headers=api_headers)).json()
+    listed = {{ c.aw_open }}client.get(tasks_url, headers=api_headers){{ c.aw_close }}.json()
     assert listed["total"] == 2
     assert [(task["title"], task["done"]) for task in listed["items"]] == [("Write the spec", True), ("Ship it", True)]
 
 
-{{ t.adef }} test_tasks_are_paginated(client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:
+{{ c.adef }} test_tasks_are_paginated(client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
     titles = [f"Step {number}" for number in range(12)]
     for title in titles:
-        assert ({{ t.aw }}client.post(tasks_url, json={"title": title}, headers=api_headers)).status_code == 201
+        assert {{ c.aw_open }}client.post(tasks_url, json={"title": title}, headers=api_headers){{ c.aw_close }}.status_code == 201
 
     pages = [
-        ({{ t.aw }}client.get(tasks_url, params={"limit": 5, "offset": offset}, headers=api_headers)).json()
+        {{ c.aw_open }}client.get(tasks_url, params={"limit": 5, "offset": offset}, headers=api_headers){{ c.aw_close }}.json()
         for offset in (0, 5, 10)
     ]
 
@@ -55,28 +57,29 @@ from httpx import AsyncClient
     assert [task["title"] for page in pages for task in page["items"]] == titles
 
 
-{{ t.adef }} test_tasks_stay_with_their_project(
-    client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any], unique_name: Callable[[str], str]
+{{ c.adef }} test_tasks_stay_with_their_project(
+    client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any], unique_name: Callable[[str], str]
 ) -> None:
-    other = ({{ t.aw }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
+    other = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers){{ c.aw_close }}.json()
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
-    task = ({{ t.aw }}client.post(tasks_url, json={"title": "Mine"}, headers=api_headers)).json()
+    task = {{ c.aw_open }}client.post(tasks_url, json={"title": "Mine"}, headers=api_headers){{ c.aw_close }}.json()
 
     foreign_url = f"/api/v1/projects/{other['id']}/tasks/{task['id']}"
-    foreign = {{ t.aw }}client.patch(foreign_url, json={"done": True}, headers=api_headers)
+    foreign = {{ c.aw }}client.patch(foreign_url, json={"done": True}, headers=api_headers)
 
     assert foreign.status_code == 404
-    assert ({{ t.aw }}client.get(f"/api/v1/projects/{other['id']}/tasks", headers=api_headers)).json()["total"] == 0
+    assert {{ c.aw_open }}client.get(f"/api/v1/projects/{other['id']}/tasks", headers=api_headers){{ c.aw_close }}.json()["total"] == 0
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"title": "ok", "done": "maybe"}],
+    "body",
+    [{}, {"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"title": "ok", "done": "maybe"}],
     ids=["missing-title", "empty-title", "blank-title", "too-long", "done-not-bool"],
 )
-{{ t.adef }} test_create_task_rejects_bad_input(
-    client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
+{{ c.adef }} test_create_task_rejects_bad_input(
+    client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
 ) -> None:
-    response = {{ t.aw }}client.post(f"/api/v1/projects/{project['id']}/tasks", json=body, headers=api_headers)
+    response = {{ c.aw }}client.post(f"/api/v1/projects/{project['id']}/tasks", json=body, headers=api_headers)
 
     assert response.status_code == 422
 
@@ -84,20 +87,20 @@ from httpx import AsyncClient
 @pytest.mark.parametrize(
     "body", [{"title": ""}, {"title": None}, {"done": None}], ids=["empty-title", "null-title", "null-done"]
 )
-{{ t.adef }} test_update_task_rejects_bad_input(
-    client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
+{{ c.adef }} test_update_task_rejects_bad_input(
+    client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
 ) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
-    task = ({{ t.aw }}client.post(tasks_url, json={"title": "Stable"}, headers=api_headers)).json()
+    task = {{ c.aw_open }}client.post(tasks_url, json={"title": "Stable"}, headers=api_headers){{ c.aw_close }}.json()
 
-    response = {{ t.aw }}client.patch(f"{tasks_url}/{task['id']}", json=body, headers=api_headers)
+    response = {{ c.aw }}client.patch(f"{tasks_url}/{task['id']}", json=body, headers=api_headers)
 
     assert response.status_code == 422
 
 
-{{ t.adef }} test_unknown_task_is_404(client: {{ t.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:
+{{ c.adef }} test_unknown_task_is_404(client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:
     url = f"/api/v1/projects/{project['id']}/tasks/2147483647"
-    response = {{ t.aw }}client.patch(url, json={"done": True}, headers=api_headers)
+    response = {{ c.aw }}client.patch(url, json={"done": True}, headers=api_headers)
 
     assert response.status_code == 404
 
@@ -111,16 +114,16 @@ from httpx import AsyncClient
     ],
     ids=["create", "list", "update"],
 )
-{{ t.adef }} test_tasks_of_unknown_or_deleted_projects_are_404(
-    client: {{ t.Client }},
+{{ c.adef }} test_tasks_of_unknown_or_deleted_projects_are_404(
+    client: {{ c.Client }},
     api_headers: dict[str, str],
     project: dict[str, Any],
     method: str,
     path: str,
     body: dict[str, object] | None,
 ) -> None:
-    unknown = {{ t.aw }}client.request(method, f"/api/v1/projects/2147483647{path}", json=body, headers=api_headers)
-    {{ t.aw }}client.delete(f"/api/v1/projects/{project['id']}", headers=api_headers)
-    deleted = {{ t.aw }}client.request(method, f"/api/v1/projects/{project['id']}{path}", json=body, headers=api_headers)
+    unknown = {{ c.aw }}client.request(method, f"/api/v1/projects/2147483647{path}", json=body, headers=api_headers)
+    {{ c.aw }}client.delete(f"/api/v1/projects/{project['id']}", headers=api_headers)
+    deleted = {{ c.aw }}client.request(method, f"/api/v1/projects/{project['id']}{path}", json=body, headers=api_headers)
 
     assert (unknown.status_code, deleted.status_code) == (404, 404)

@@ -1,9 +1,9 @@
 """Test fixtures for the pragmatic strategy.
 
-The app runs as in production, with its own engine from the lifespan, against a
-real database whose schema comes from the migrations. Nothing is rolled back or
-cleaned between tests: data accumulates, so every test creates what it needs
-under a unique name and only looks at its own rows (``unique_name``, ``q=``).
+The app runs as in production against a real database whose schema comes from the
+migrations. Nothing is rolled back or cleaned between tests: data accumulates, so
+every test creates what it needs under a unique name and only looks at its own rows
+(``unique_name``, ``q=``).
 """
 
 import os
@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from task_service.core.config import Settings
-from task_service.core.db import create_engine, create_sessionmaker
+from task_service.core.db import make_engine, make_sessionmaker
 from task_service.main import create_app
 
 from .support import run_migrations
@@ -49,30 +49,30 @@ def unique_name() -> Callable[[str], str]:
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url)
+    """The test database, migrated once per session."""
+    engine = make_engine(settings.database_url)
     async with engine.begin() as connection:
         await connection.run_sync(run_migrations)
     yield engine
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    """The service, built and started (lifespan run) once for the whole session, on the tests' engine."""
+    app = create_app(settings, engine)
+    async with LifespanManager(app):
+        yield app
+
+
 @pytest.fixture
 async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with create_sessionmaker(engine)() as session:
+    async with make_sessionmaker(engine)() as session:
         yield session
 
 
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine) -> FastAPI:
-    # Depends on `engine` only so the schema exists before the app starts.
-    return create_app(settings)
-
-
-@pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    """An HTTP client on the app, with its lifespan (start-up and shutdown) run."""
-    async with (
-        LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client,
-    ):
+    """An HTTP client on the started app."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client

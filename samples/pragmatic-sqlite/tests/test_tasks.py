@@ -7,7 +7,9 @@ from httpx import AsyncClient
 
 @pytest.fixture
 async def project(
-    client: AsyncClient, api_headers: dict[str, str], unique_name: Callable[[str], str]
+    client: AsyncClient,
+    api_headers: dict[str, str],
+    unique_name: Callable[[str], str],
 ) -> dict[str, Any]:
     response = await client.post("/api/v1/projects", json={"name": unique_name("With tasks")}, headers=api_headers)
     assert response.status_code == 201
@@ -15,7 +17,7 @@ async def project(
     return body
 
 
-async def test_project_to_tasks_round_trip(
+async def test_project_to_tasks_round_trip_through_the_api(
     client: AsyncClient, api_headers: dict[str, str], project: dict[str, Any]
 ) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
@@ -65,7 +67,8 @@ async def test_tasks_stay_with_their_project(
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"title": "ok", "done": "maybe"}],
+    "body",
+    [{}, {"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"title": "ok", "done": "maybe"}],
     ids=["missing-title", "empty-title", "blank-title", "too-long", "done-not-bool"],
 )
 async def test_create_task_rejects_bad_input(

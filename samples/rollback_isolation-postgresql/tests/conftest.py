@@ -1,15 +1,17 @@
 """Test fixtures for rollback isolation.
 
-The schema is built once per test session from the migrations. Each test then runs
+The schema is built and the app started once per test session. Each test then runs
 inside a transaction on a single connection; the app's sessions and ``db_session``
 join it with savepoints (``join_transaction_mode="create_savepoint"``), so the app
 may commit freely and everything the test did is rolled back at teardown.
 """
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from uuid import uuid4
 
+import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
@@ -17,9 +19,9 @@ from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from task_service.api.deps import get_session
+from task_service.api.deps import get_sessionmaker
 from task_service.core.config import Settings
-from task_service.core.db import create_engine
+from task_service.core.db import make_engine
 from task_service.main import create_app
 
 from .support import run_migrations
@@ -52,11 +54,20 @@ def unique_name() -> Callable[[str], str]:
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url)
+    """The test database, migrated once per session."""
+    engine = make_engine(settings.database_url)
     async with engine.begin() as connection:
         await connection.run_sync(run_migrations)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    """The service, built and started (lifespan run) once for the whole session, on the tests' engine."""
+    app = create_app(settings, engine)
+    async with LifespanManager(app):
+        yield app
 
 
 @pytest.fixture
@@ -69,8 +80,13 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+def sessionmaker(
+    connection: AsyncConnection, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that join the test's transaction through savepoints; the app gets them too."""
+    sessionmaker = async_sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: sessionmaker)
+    return sessionmaker
 
 
 @pytest.fixture
@@ -79,23 +95,20 @@ async def db_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIte
         yield session
 
 
+class OneAtATimeTransport(ASGITransport):
+    """Requests take turns: they all share the test's one connection, which runs one statement at a time."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__(app=app)
+        self._turn = asyncio.Lock()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with self._turn:
+            return await super().handle_async_request(request)
+
+
 @pytest.fixture
-def app(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> FastAPI:
-    app = create_app(settings)
-
-    async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-        async with sessionmaker() as session:
-            yield session
-
-    app.dependency_overrides[get_session] = session_in_test_transaction
-    return app
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    """An HTTP client on the app, with its lifespan (start-up and shutdown) run."""
-    async with (
-        LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client,
-    ):
+async def client(app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncClient]:
+    """An HTTP client on the started app, whose sessions join the test's transaction."""
+    async with AsyncClient(transport=OneAtATimeTransport(app), base_url="http://test") as client:
         yield client

@@ -22,7 +22,7 @@ async def test_create_project(client: AsyncClient, api_headers: dict[str, str], 
     assert created["created_at"]
 
 
-async def test_description_is_optional(
+async def test_project_description_is_optional(
     client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     response = await client.post("/api/v1/projects", json={"name": unique_name("Bare")}, headers=api_headers)
@@ -73,9 +73,8 @@ async def test_list_pages_through_many_projects_oldest_first(
 
     seen: list[int] = []
     for offset in (0, 10, 20):
-        response = await client.get(
-            "/api/v1/projects", params={"q": tag, "limit": 10, "offset": offset}, headers=api_headers
-        )
+        params: dict[str, str | int] = {"q": tag, "limit": 10, "offset": offset}
+        response = await client.get("/api/v1/projects", params=params, headers=api_headers)
         assert response.status_code == 200
         page = response.json()
         assert page["total"] == 25
@@ -85,7 +84,7 @@ async def test_list_pages_through_many_projects_oldest_first(
     assert seen == created
 
 
-async def test_list_defaults_to_20_items(
+async def test_list_defaults_to_pages_of_20_items(
     client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("Default page")
@@ -228,7 +227,7 @@ async def test_deleted_project_is_gone_from_the_api(
     assert listed["total"] == 0
 
 
-async def test_deleting_frees_the_name(
+async def test_deleting_a_project_frees_its_name(
     client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Reusable")

@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from task_service.core.config import Settings
-from task_service.core.db import create_engine, create_sessionmaker
+from task_service.core.db import make_engine, make_sessionmaker
 from task_service.main import create_app
 from task_service.models import Project, Task
 
@@ -74,7 +74,8 @@ def run_seeder(database_url: str) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url)
+    """The test database, migrated once per session and seeded when it is empty."""
+    engine = make_engine(settings.database_url)
     async with engine.begin() as connection:
         await connection.run_sync(run_migrations)
         project_count = await connection.scalar(select(func.count()).select_from(Project))
@@ -85,6 +86,14 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    """The service, built and started (lifespan run) once for the whole session, on the tests' engine."""
+    app = create_app(settings, engine)
+    async with LifespanManager(app):
+        yield app
 
 
 async def snapshot(connection: AsyncConnection) -> list[Any]:
@@ -112,13 +121,8 @@ async def seeded_baseline(engine: AsyncEngine) -> AsyncIterator[list[Any]]:
 
 @pytest.fixture
 async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with create_sessionmaker(engine)() as session:
+    async with make_sessionmaker(engine)() as session:
         yield session
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,9 +134,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    """An HTTP client on the app, with its lifespan (start-up and shutdown) run."""
-    async with (
-        LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(app=manager.app), base_url="http://test") as client,
-    ):
+    """An HTTP client on the started app."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from task_service.core.config import DatabaseSettings
-from task_service.core.db import create_engine, create_sessionmaker
+from task_service.core.db import make_engine, make_sessionmaker
 from task_service.models import Project, Task
 
 SEED_PROJECTS: dict[str, list[str]] = {
@@ -37,9 +37,9 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
 
 
 async def main() -> None:
-    engine = create_engine(DatabaseSettings().database_url)
+    engine = make_engine(DatabaseSettings().database_url)
     try:
-        created = await seed(create_sessionmaker(engine))
+        created = await seed(make_sessionmaker(engine))
     finally:
         await engine.dispose()
     print(f"seeded {created} of {len(SEED_PROJECTS)} projects")

@@ -1,12 +1,11 @@
 """Test fixtures for sync TestClient.
 
-Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient used as a
-context manager, so the app's lifespan runs and creates its async engine inside the
-TestClient's own event loop. ``db_session`` is a synchronous Session on the same
-database (psycopg).
-The app and the tests use different connections, so a test cannot be wrapped in one
-transaction; instead every table is emptied after each test, which keeps tests
-independent of each other and of their order.
+Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient, entered once
+per session: the app's lifespan runs and creates its async engine inside the
+TestClient's own event loop, which lives until the session ends. ``db_session`` is
+a synchronous Session on the same database. The app and the tests use different
+connections, so a test cannot be wrapped in one transaction; instead every table is
+emptied after each test, which keeps tests independent of each other and of their order.
 """
 
 import os
@@ -18,10 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from task_service.core.config import Settings
-from task_service.core.db import sync_database_url
+from task_service.core.db import async_database_url
 from task_service.main import create_app
 from task_service.models import Base
 
@@ -55,12 +55,25 @@ def unique_name() -> Callable[[str], str]:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Engine]:
-    url = sync_database_url(settings.database_url)
-    engine = create_engine(url)
+    """The test database for synchronous code (postgresql+psycopg), migrated once per session."""
+    engine = create_engine(make_url(async_database_url(settings.database_url)).set(drivername="postgresql+psycopg"))
     with engine.begin() as connection:
         run_migrations(connection)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """The service, once the schema exists; its lifespan creates its async engine in the TestClient's loop."""
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def started_client(app: FastAPI) -> Iterator[TestClient]:
+    """One TestClient for the session, entered so the lifespan runs once and its loop stays up."""
+    with TestClient(app) as client:
+        yield client
 
 
 @pytest.fixture(autouse=True)
@@ -79,13 +92,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> FastAPI:
-    # Depends on `engine` only so the schema exists before the app starts.
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    """FastAPI's TestClient as a context manager, so the app's lifespan runs."""
-    with TestClient(app) as client:
-        yield client
+def client(started_client: TestClient) -> Iterator[TestClient]:
+    """FastAPI's TestClient on the started app; cookies do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()

@@ -22,7 +22,7 @@ def test_create_project(client: TestClient, api_headers: dict[str, str], unique_
     assert created["created_at"]
 
 
-def test_description_is_optional(
+def test_project_description_is_optional(
     client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     response = client.post("/api/v1/projects", json={"name": unique_name("Bare")}, headers=api_headers)
@@ -73,9 +73,8 @@ def test_list_pages_through_many_projects_oldest_first(
 
     seen: list[int] = []
     for offset in (0, 10, 20):
-        response = client.get(
-            "/api/v1/projects", params={"q": tag, "limit": 10, "offset": offset}, headers=api_headers
-        )
+        params: dict[str, str | int] = {"q": tag, "limit": 10, "offset": offset}
+        response = client.get("/api/v1/projects", params=params, headers=api_headers)
         assert response.status_code == 200
         page = response.json()
         assert page["total"] == 25
@@ -85,14 +84,14 @@ def test_list_pages_through_many_projects_oldest_first(
     assert seen == created
 
 
-def test_list_defaults_to_20_items(
+def test_list_defaults_to_pages_of_20_items(
     client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     tag = unique_name("Default page")
     for number in range(21):
         client.post("/api/v1/projects", json={"name": f"{tag} {number}"}, headers=api_headers)
 
-    page = (client.get("/api/v1/projects", params={"q": tag}, headers=api_headers)).json()
+    page = client.get("/api/v1/projects", params={"q": tag}, headers=api_headers).json()
 
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (20, 21, 20, 0)
 
@@ -104,7 +103,7 @@ def test_q_filters_names_case_insensitively(
     for name in (f"Big {tag.upper()} haystack", f"small {tag} pile", "Unrelated " + unique_name("hay")):
         client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
-    page = (client.get("/api/v1/projects", params={"q": tag.title()}, headers=api_headers)).json()
+    page = client.get("/api/v1/projects", params={"q": tag.title()}, headers=api_headers).json()
 
     assert page["total"] == 2
     assert [item["name"] for item in page["items"]] == [f"Big {tag.upper()} haystack", f"small {tag} pile"]
@@ -117,7 +116,7 @@ def test_q_matches_wildcard_characters_literally(
     client.post("/api/v1/projects", json={"name": f"{tag} 100% done"}, headers=api_headers)
     client.post("/api/v1/projects", json={"name": f"{tag} 1000 done"}, headers=api_headers)
 
-    page = (client.get("/api/v1/projects", params={"q": f"{tag} 100%"}, headers=api_headers)).json()
+    page = client.get("/api/v1/projects", params={"q": f"{tag} 100%"}, headers=api_headers).json()
 
     assert [item["name"] for item in page["items"]] == [f"{tag} 100% done"]
 
@@ -136,7 +135,7 @@ def test_list_rejects_out_of_range_paging(
 
 
 def test_read_project(client: TestClient, api_headers: dict[str, str], unique_name: NameFactory) -> None:
-    created = (client.post("/api/v1/projects", json={"name": unique_name("Read me")}, headers=api_headers)).json()
+    created = client.post("/api/v1/projects", json={"name": unique_name("Read me")}, headers=api_headers).json()
 
     response = client.get(f"/api/v1/projects/{created['id']}", headers=api_headers)
 
@@ -152,7 +151,7 @@ def test_unknown_project_is_404(client: TestClient, api_headers: dict[str, str])
 
 
 def test_update_project(client: TestClient, api_headers: dict[str, str], unique_name: NameFactory) -> None:
-    created = (client.post("/api/v1/projects", json={"name": unique_name("Old")}, headers=api_headers)).json()
+    created = client.post("/api/v1/projects", json={"name": unique_name("Old")}, headers=api_headers).json()
     new_name = unique_name("New")
 
     response = client.patch(
@@ -165,7 +164,7 @@ def test_update_project(client: TestClient, api_headers: dict[str, str], unique_
         "description": "renamed",
         "created_at": None,
     }
-    assert (client.get(f"/api/v1/projects/{created['id']}", headers=api_headers)).json()["name"] == new_name
+    assert client.get(f"/api/v1/projects/{created['id']}", headers=api_headers).json()["name"] == new_name
 
 
 def test_update_to_a_taken_name_conflicts(
@@ -173,19 +172,19 @@ def test_update_to_a_taken_name_conflicts(
 ) -> None:
     taken = unique_name("Taken")
     client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
-    other = (client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
+    other = client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers).json()
 
     response = client.patch(f"/api/v1/projects/{other['id']}", json={"name": taken}, headers=api_headers)
 
     assert response.status_code == 409
-    assert (client.get(f"/api/v1/projects/{other['id']}", headers=api_headers)).json()["name"] == other["name"]
+    assert client.get(f"/api/v1/projects/{other['id']}", headers=api_headers).json()["name"] == other["name"]
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": None}, {"name": "x" * 101}], ids=["empty", "null", "too-long"])
 def test_update_rejects_bad_names(
     client: TestClient, api_headers: dict[str, str], unique_name: NameFactory, body: dict[str, object]
 ) -> None:
-    created = (client.post("/api/v1/projects", json={"name": unique_name("Keep")}, headers=api_headers)).json()
+    created = client.post("/api/v1/projects", json={"name": unique_name("Keep")}, headers=api_headers).json()
 
     response = client.patch(f"/api/v1/projects/{created['id']}", json=body, headers=api_headers)
 
@@ -202,7 +201,7 @@ def test_delete_is_soft(
     client: TestClient, api_headers: dict[str, str], db_session: Session, unique_name: NameFactory
 ) -> None:
     name = unique_name("Doomed")
-    created = (client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
+    created = client.post("/api/v1/projects", json={"name": name}, headers=api_headers).json()
 
     response = client.delete(f"/api/v1/projects/{created['id']}", headers=api_headers)
 
@@ -217,22 +216,22 @@ def test_deleted_project_is_gone_from_the_api(
     client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Gone")
-    created = (client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
+    created = client.post("/api/v1/projects", json={"name": name}, headers=api_headers).json()
     url = f"/api/v1/projects/{created['id']}"
     client.delete(url, headers=api_headers)
 
-    assert (client.get(url, headers=api_headers)).status_code == 404
-    assert (client.patch(url, json={"name": "Back"}, headers=api_headers)).status_code == 404
-    assert (client.delete(url, headers=api_headers)).status_code == 404
-    listed = (client.get("/api/v1/projects", params={"q": name}, headers=api_headers)).json()
+    assert client.get(url, headers=api_headers).status_code == 404
+    assert client.patch(url, json={"name": "Back"}, headers=api_headers).status_code == 404
+    assert client.delete(url, headers=api_headers).status_code == 404
+    listed = client.get("/api/v1/projects", params={"q": name}, headers=api_headers).json()
     assert listed["total"] == 0
 
 
-def test_deleting_frees_the_name(
+def test_deleting_a_project_frees_its_name(
     client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:
     name = unique_name("Reusable")
-    first = (client.post("/api/v1/projects", json={"name": name}, headers=api_headers)).json()
+    first = client.post("/api/v1/projects", json={"name": name}, headers=api_headers).json()
     client.delete(f"/api/v1/projects/{first['id']}", headers=api_headers)
 
     again = client.post("/api/v1/projects", json={"name": name}, headers=api_headers)

@@ -7,7 +7,9 @@ from fastapi.testclient import TestClient
 
 @pytest.fixture
 def project(
-    client: TestClient, api_headers: dict[str, str], unique_name: Callable[[str], str]
+    client: TestClient,
+    api_headers: dict[str, str],
+    unique_name: Callable[[str], str],
 ) -> dict[str, Any]:
     response = client.post("/api/v1/projects", json={"name": unique_name("With tasks")}, headers=api_headers)
     assert response.status_code == 201
@@ -15,7 +17,7 @@ def project(
     return body
 
 
-def test_project_to_tasks_round_trip(
+def test_project_to_tasks_round_trip_through_the_api(
     client: TestClient, api_headers: dict[str, str], project: dict[str, Any]
 ) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
@@ -30,7 +32,7 @@ def test_project_to_tasks_round_trip(
     assert patched.status_code == 200
     assert patched.json()["done"] is True
 
-    listed = (client.get(tasks_url, headers=api_headers)).json()
+    listed = client.get(tasks_url, headers=api_headers).json()
     assert listed["total"] == 2
     assert [(task["title"], task["done"]) for task in listed["items"]] == [("Write the spec", True), ("Ship it", True)]
 
@@ -39,10 +41,10 @@ def test_tasks_are_paginated(client: TestClient, api_headers: dict[str, str], pr
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
     titles = [f"Step {number}" for number in range(12)]
     for title in titles:
-        assert (client.post(tasks_url, json={"title": title}, headers=api_headers)).status_code == 201
+        assert client.post(tasks_url, json={"title": title}, headers=api_headers).status_code == 201
 
     pages = [
-        (client.get(tasks_url, params={"limit": 5, "offset": offset}, headers=api_headers)).json()
+        client.get(tasks_url, params={"limit": 5, "offset": offset}, headers=api_headers).json()
         for offset in (0, 5, 10)
     ]
 
@@ -53,19 +55,20 @@ def test_tasks_are_paginated(client: TestClient, api_headers: dict[str, str], pr
 def test_tasks_stay_with_their_project(
     client: TestClient, api_headers: dict[str, str], project: dict[str, Any], unique_name: Callable[[str], str]
 ) -> None:
-    other = (client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
+    other = client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers).json()
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
-    task = (client.post(tasks_url, json={"title": "Mine"}, headers=api_headers)).json()
+    task = client.post(tasks_url, json={"title": "Mine"}, headers=api_headers).json()
 
     foreign_url = f"/api/v1/projects/{other['id']}/tasks/{task['id']}"
     foreign = client.patch(foreign_url, json={"done": True}, headers=api_headers)
 
     assert foreign.status_code == 404
-    assert (client.get(f"/api/v1/projects/{other['id']}/tasks", headers=api_headers)).json()["total"] == 0
+    assert client.get(f"/api/v1/projects/{other['id']}/tasks", headers=api_headers).json()["total"] == 0
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"title": "ok", "done": "maybe"}],
+    "body",
+    [{}, {"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"title": "ok", "done": "maybe"}],
     ids=["missing-title", "empty-title", "blank-title", "too-long", "done-not-bool"],
 )
 def test_create_task_rejects_bad_input(
@@ -83,7 +86,7 @@ def test_update_task_rejects_bad_input(
     client: TestClient, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
 ) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
-    task = (client.post(tasks_url, json={"title": "Stable"}, headers=api_headers)).json()
+    task = client.post(tasks_url, json={"title": "Stable"}, headers=api_headers).json()
 
     response = client.patch(f"{tasks_url}/{task['id']}", json=body, headers=api_headers)
 

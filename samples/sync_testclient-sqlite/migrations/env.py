@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from task_service.core.config import DatabaseSettings
-from task_service.core.db import create_engine
+from task_service.core.db import make_engine
 from task_service.models import Base
 
 config = context.config
@@ -41,7 +41,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(database_url())
+    engine = make_engine(database_url())
     try:
         async with engine.begin() as connection:
             await connection.run_sync(do_run_migrations)

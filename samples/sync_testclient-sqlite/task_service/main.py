@@ -2,24 +2,33 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from task_service.api.routes import api_router, health
 from task_service.core.config import Settings
-from task_service.core.db import create_engine, create_sessionmaker
+from task_service.core.db import make_engine, make_sessionmaker
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the service. Settings are read at start-up unless given (tests pass their own)."""
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+    """Build the service.
+
+    Settings are read and the engine is created at start-up, unless given: the tests
+    pass their own and keep ownership of the engine.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or Settings()
-        engine = create_engine(app.state.settings.database_url, echo=app.state.settings.sql_echo)
-        app.state.sessionmaker = create_sessionmaker(engine)
+        if engine is not None:
+            app.state.sessionmaker = make_sessionmaker(engine)
+            yield
+            return
+        own_engine = make_engine(app.state.settings.database_url, echo=app.state.settings.sql_echo)
+        app.state.sessionmaker = make_sessionmaker(own_engine)
         try:
             yield
         finally:
-            await engine.dispose()
+            await own_engine.dispose()
 
     app = FastAPI(title="Task Service", lifespan=lifespan)
     app.include_router(health.router)

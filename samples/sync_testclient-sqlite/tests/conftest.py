@@ -1,12 +1,11 @@
 """Test fixtures for sync TestClient.
 
-Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient used as a
-context manager, so the app's lifespan runs and creates its async engine inside the
-TestClient's own event loop. ``db_session`` is a synchronous Session on the same
-database (sqlite3; an in-memory database shared with the app by name).
-The app and the tests use different connections, so a test cannot be wrapped in one
-transaction; instead every table is emptied after each test, which keeps tests
-independent of each other and of their order.
+Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient, entered once
+per session: the app's lifespan runs and creates its async engine inside the
+TestClient's own event loop, which lives until the session ends. ``db_session`` is
+a synchronous Session on the same database. The app and the tests use different
+connections, so a test cannot be wrapped in one transaction; instead every table is
+emptied after each test, which keeps tests independent of each other and of their order.
 """
 
 import os
@@ -18,11 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 from task_service.core.config import Settings
-from task_service.core.db import configure_sqlite, is_in_memory, sync_database_url
+from task_service.core.db import async_database_url, configure_sqlite
 from task_service.main import create_app
 from task_service.models import Base
 
@@ -32,9 +31,8 @@ API_KEY = "test-api-key"
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    # A named in-memory database, shared by the app's aiosqlite connection and the tests' sqlite3 one.
-    return os.environ.get("TEST_DATABASE_URL") or "sqlite:///file:tests?mode=memory&cache=shared&uri=true"
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
 @pytest.fixture(scope="session")
@@ -55,17 +53,26 @@ def unique_name() -> Callable[[str], str]:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Engine]:
-    url = sync_database_url(settings.database_url)
-    if is_in_memory(url):
-        # Keep the one connection (and so the in-memory database) alive for the whole session.
-        engine = create_engine(url, poolclass=StaticPool)
-    else:
-        engine = create_engine(url)
+    """The test database for synchronous code (sqlite+pysqlite), migrated once per session."""
+    engine = create_engine(make_url(async_database_url(settings.database_url)).set(drivername="sqlite+pysqlite"))
     configure_sqlite(engine)
     with engine.begin() as connection:
         run_migrations(connection)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """The service, once the schema exists; its lifespan creates its async engine in the TestClient's loop."""
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def started_client(app: FastAPI) -> Iterator[TestClient]:
+    """One TestClient for the session, entered so the lifespan runs once and its loop stays up."""
+    with TestClient(app) as client:
+        yield client
 
 
 @pytest.fixture(autouse=True)
@@ -84,13 +91,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> FastAPI:
-    # Depends on `engine` only so the schema exists before the app starts.
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    """FastAPI's TestClient as a context manager, so the app's lifespan runs."""
-    with TestClient(app) as client:
-        yield client
+def client(started_client: TestClient) -> Iterator[TestClient]:
+    """FastAPI's TestClient on the started app; cookies do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()

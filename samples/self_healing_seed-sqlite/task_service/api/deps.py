@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from task_service.core.config import Settings
 from task_service.models import Project
@@ -16,13 +16,22 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, from the session factory the lifespan created."""
-    async with request.app.state.sessionmaker() as session:
-        yield session
+def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    """The session factory the lifespan created; tests swap the database by overriding this."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessionmaker
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+
+
+async def get_session(sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:
+    """One session per request."""
+    async with sessionmaker() as session:
+        yield session
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)

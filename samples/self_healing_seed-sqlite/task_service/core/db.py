@@ -5,19 +5,15 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-_ASYNC_DRIVER = "sqlite+aiosqlite"
-
-
-def _with_driver(url: str | URL, driver: str) -> URL:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}: this project uses sqlite:///")
-    return parsed.set(drivername=driver)
+ASYNC_DRIVER = "sqlite+aiosqlite"
 
 
 def async_database_url(url: str | URL) -> str:
     """Accept the URL forms people paste and pick the async driver."""
-    return _with_driver(url, _ASYNC_DRIVER).render_as_string(hide_password=False)
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in {"sqlite"}:
+        raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}: this project uses sqlite:///")
+    return parsed.set(drivername=ASYNC_DRIVER).render_as_string(hide_password=False)
 
 
 def is_in_memory(url: str | URL) -> bool:
@@ -45,7 +41,8 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def make_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
+    """An engine on the database at ``url``, with foreign keys enforced."""
     url = async_database_url(url)
     if is_in_memory(url):
         # One shared connection, or every checkout would see a new empty database.
@@ -56,5 +53,5 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,29 @@
+"""Pragmatic: data stays between runs by design, and `-m ci_critical` picks the must-pass subset."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.baking import DATABASES, bake, row_count
+
+STRATEGY = "pragmatic"
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_data_accumulates_and_critical_tests_can_be_selected(
+    tmp_path: Path, new_database: Callable[[str], str], database: str
+) -> None:
+    baked = bake(tmp_path, STRATEGY, database)
+    url = new_database(database)
+
+    everything = baked.pytest(database_url=url)
+    critical = baked.pytest("-m", "ci_critical", database_url=url)
+
+    assert everything.returncode == 0 and critical.returncode == 0, everything.stdout[-3000:] + critical.stdout[-3000:]
+    assert row_count(url, "projects") > 0, "pragmatic tests leave their data in place"
+    ran = [int(re.search(r"(\d+) passed", result.stdout).group(1)) for result in (everything, critical)]  # type: ignore[union-attr]
+    assert 0 < ran[1] < ran[0]

@@ -1,0 +1,49 @@
+"""Rollback isolation: whatever the suite does, the database is empty afterwards; concurrent requests work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.baking import DATABASES, bake, row_count
+
+STRATEGY = "rollback_isolation"
+
+CONCURRENT_TEST = '''
+import asyncio
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {package}.models import Project
+
+
+async def test_concurrent_requests_share_the_test_transaction(
+    client: AsyncClient, api_headers: dict[str, str], db_session: AsyncSession
+) -> None:
+    before = await db_session.scalar(select(func.count()).select_from(Project))
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/projects", json={{"name": f"parallel {{n}}"}}, headers=api_headers) for n in range(10)),
+        *(client.get("/api/v1/projects", headers=api_headers) for _ in range(10)),
+    )
+    assert [response.status_code for response in responses] == [201] * 10 + [200] * 10
+    assert await db_session.scalar(select(func.count()).select_from(Project)) == before + 10
+'''
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_everything_is_rolled_back_and_concurrent_requests_work(
+    tmp_path: Path, new_database: Callable[[str], str], database: str
+) -> None:
+    baked = bake(tmp_path, STRATEGY, database)
+    (baked.path / "tests" / "test_concurrency.py").write_text(CONCURRENT_TEST.format(package=baked.package))
+    url = new_database(database)
+
+    result = baked.pytest(database_url=url)
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert row_count(url, "projects") == 0
+    assert row_count(url, "tasks") == 0

@@ -1,0 +1,25 @@
+"""Sync TestClient: plain `def` tests only, and every table is empty after the suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.baking import DATABASES, bake, row_count
+
+STRATEGY = "sync_testclient"
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_plain_def_tests_leave_empty_tables(tmp_path: Path, new_database: Callable[[str], str], database: str) -> None:
+    baked = bake(tmp_path, STRATEGY, database)
+    url = new_database(database)
+
+    result = baked.pytest(database_url=url)
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert not [path.name for path in (baked.path / "tests").glob("*.py") if "async def" in path.read_text()]
+    assert row_count(url, "projects") == 0
+    assert row_count(url, "tasks") == 0

@@ -1,0 +1,77 @@
+"""Baking projects for the template's tests: the choices, a baked project, and running its tools.
+
+Every list of choices comes from ``cookiecutter.json``; what a strategy is like (async or
+sync tests, ...) comes from its own ``templates/strategies/<name>/strategy.j2``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+from jinja2 import Environment, FileSystemLoader
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHOICES: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+STRATEGIES: list[str] = CHOICES["test_strategy"]
+DATABASES: list[str] = CHOICES["database"]
+COMBINATIONS = [(strategy, database) for strategy in STRATEGIES for database in DATABASES]
+COMBINATION_IDS = [f"{strategy}-{database}" for strategy, database in COMBINATIONS]
+
+
+def strategy_settings(strategy: str) -> Any:
+    """The variables a strategy declares in its ``strategy.j2`` (``.sync``, ``.markers``, ...)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATE / "templates"), autoescape=False)  # noqa: S701 - not HTML
+    return env.get_template(f"strategies/{strategy}/strategy.j2").make_module({"cookiecutter": {"project_slug": "pkg"}})
+
+
+@dataclass
+class Baked:
+    strategy: str
+    database: str
+    path: Path
+
+    @property
+    def package(self) -> str:
+        return self.path.name
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args, cwd=self.path, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout
+        )
+
+    def pytest(self, *args: str, database_url: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """The generated suite, as its README runs it (the template's venv has every strategy's tools)."""
+        return self.run(
+            sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args,
+            env={"TEST_DATABASE_URL": database_url, **(env or {})},
+        )
+
+
+def bake(output_dir: Path, strategy: str, database: str, **answers: str) -> Baked:
+    """Render the template with ``cookiecutter --no-input`` and these answers."""
+    context = {"test_strategy": strategy, "database": database, **answers}
+    path = cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=str(output_dir))
+    return Baked(strategy, database, Path(path))
+
+
+def row_count(database_url: str, table: str) -> int:
+    """How many rows ``table`` holds in the baked project's test database."""
+    from sqlalchemy import create_engine, func, select, table as table_clause
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    driver = {"postgresql": "postgresql+psycopg", "sqlite": "sqlite+pysqlite"}[url.get_backend_name()]
+    engine = create_engine(url.set(drivername=driver))
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(table_clause(table))) or 0)
+    finally:
+        engine.dispose()
