@@ -1,3 +1,4 @@
+{%- import "choices.j2" as c with context -%}
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String, func, text
@@ -28,8 +29,7 @@ class Project(Base):
             "uq_projects_live_name",
             "name",
             unique=True,
-            postgresql_where=text("deleted_at IS NULL"),
-            sqlite_where=text("deleted_at IS NULL"),
+            {{ c.database.dialect }}_where=text("deleted_at IS NULL"),
         ),
     )
 

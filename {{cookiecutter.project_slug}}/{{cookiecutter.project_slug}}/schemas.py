@@ -1,4 +1,5 @@
-from datetime import UTC, datetime
+{%- import "choices.j2" as c with context -%}
+from datetime import {{ "UTC, datetime" if c.database.naive_timestamps else "datetime" }}
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -15,9 +16,13 @@ def _not_null(value: object) -> object:
     return value
 
 
+{%- if c.database.naive_timestamps %}
+
+
 def _as_utc(value: datetime) -> datetime:
-    # SQLite hands back naive timestamps; they are stored in UTC.
+    # {{ c.database.label }} hands back naive timestamps; they are stored in UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+{%- endif %}
 
 
 class ProjectCreate(BaseModel):
@@ -39,8 +44,10 @@ class ProjectRead(BaseModel):
     name: str
     description: str | None
     created_at: datetime
+{%- if c.database.naive_timestamps %}
 
     _utc = field_validator("created_at")(_as_utc)
+{%- endif %}
 
 
 class TaskCreate(BaseModel):

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -13,11 +13,6 @@ def _not_null(value: object) -> object:
     if value is None:
         raise ValueError("may be omitted but not null")
     return value
-
-
-def _as_utc(value: datetime) -> datetime:
-    # SQLite hands back naive timestamps; they are stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class ProjectCreate(BaseModel):
@@ -39,8 +34,6 @@ class ProjectRead(BaseModel):
     name: str
     description: str | None
     created_at: datetime
-
-    _utc = field_validator("created_at")(_as_utc)
 
 
 class TaskCreate(BaseModel):

@@ -28,7 +28,6 @@ class Project(Base):
             "uq_projects_live_name",
             "name",
             unique=True,
-            postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
     )

@@ -1,3 +1,4 @@
+{%- import "choices.j2" as c with context -%}
 """create projects and tasks
 
 Revision ID: 0001
@@ -32,8 +33,7 @@ def upgrade() -> None:
         "projects",
         ["name"],
         unique=True,
-        postgresql_where=sa.text("deleted_at IS NULL"),
-        sqlite_where=sa.text("deleted_at IS NULL"),
+        {{ c.database.dialect }}_where=sa.text("deleted_at IS NULL"),
     )
     op.create_table(
         "tasks",
@@ -56,7 +56,6 @@ def downgrade() -> None:
     op.drop_index(
         "uq_projects_live_name",
         table_name="projects",
-        postgresql_where=sa.text("deleted_at IS NULL"),
-        sqlite_where=sa.text("deleted_at IS NULL"),
+        {{ c.database.dialect }}_where=sa.text("deleted_at IS NULL"),
     )
     op.drop_table("projects")

@@ -32,7 +32,6 @@ def upgrade() -> None:
         "projects",
         ["name"],
         unique=True,
-        postgresql_where=sa.text("deleted_at IS NULL"),
         sqlite_where=sa.text("deleted_at IS NULL"),
     )
     op.create_table(
@@ -56,7 +55,6 @@ def downgrade() -> None:
     op.drop_index(
         "uq_projects_live_name",
         table_name="projects",
-        postgresql_where=sa.text("deleted_at IS NULL"),
         sqlite_where=sa.text("deleted_at IS NULL"),
     )
     op.drop_table("projects")

@@ -33,7 +33,6 @@ def upgrade() -> None:
         ["name"],
         unique=True,
         postgresql_where=sa.text("deleted_at IS NULL"),
-        sqlite_where=sa.text("deleted_at IS NULL"),
     )
     op.create_table(
         "tasks",
@@ -57,6 +56,5 @@ def downgrade() -> None:
         "uq_projects_live_name",
         table_name="projects",
         postgresql_where=sa.text("deleted_at IS NULL"),
-        sqlite_where=sa.text("deleted_at IS NULL"),
     )
     op.drop_table("projects")
