@@ -1,0 +1,1 @@
+{% include "databases/" ~ cookiecutter.database ~ "/test_database.py.j2" %}
