@@ -12,6 +12,8 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from tests.baking import libpq
+
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -33,10 +35,6 @@ def postgres_admin_url() -> str:
             returncode=2,
         )
     return url
-
-
-def libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 
 from cookiecutter.main import cookiecutter
 from jinja2 import Environment, FileSystemLoader
+from sqlalchemy.engine import make_url
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -24,6 +25,11 @@ STRATEGIES: list[str] = CHOICES["test_strategy"]
 DATABASES: list[str] = CHOICES["database"]
 COMBINATIONS = [(strategy, database) for strategy in STRATEGIES for database in DATABASES]
 COMBINATION_IDS = [f"{strategy}-{database}" for strategy, database in COMBINATIONS]
+
+
+def libpq(url: str) -> str:
+    """A SQLAlchemy-style PostgreSQL URL as libpq (psycopg) takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def strategy_settings(strategy: str) -> Any:

@@ -7,19 +7,47 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
-from .baking import BIN, COMBINATION_IDS, COMBINATIONS, STRATEGIES, TEMPLATE, Baked, bake, strategy_settings
+from conftest import libpq
+
+from .baking import (
+    BIN,
+    COMBINATION_IDS,
+    COMBINATIONS,
+    STRATEGIES,
+    TEMPLATE,
+    Baked,
+    bake,
+    strategy_settings,
+)
 
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
-TEXT_SUFFIXES = {".py", ".toml", ".ini", ".yml", ".yaml", ".md", ".txt", ".mako", ".example", ""}
+TEXT_SUFFIXES = {
+    ".py",
+    ".toml",
+    ".ini",
+    ".yml",
+    ".yaml",
+    ".md",
+    ".txt",
+    ".mako",
+    ".example",
+    "",
+}
 
 
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=COMBINATION_IDS)
-def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
+def baked(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Baked:
     strategy, database = request.param
     return bake(tmp_path_factory.mktemp(f"{strategy}-{database}"), strategy, database)
 
@@ -33,7 +61,9 @@ def text_files(root: Path) -> list[Path]:
     return [
         path
         for path in sorted(root.rglob("*"))
-        if path.is_file() and path.suffix in TEXT_SUFFIXES and "__pycache__" not in path.parts
+        if path.is_file()
+        and path.suffix in TEXT_SUFFIXES
+        and "__pycache__" not in path.parts
     ]
 
 
@@ -54,11 +84,15 @@ def test_files_read_like_hand_written_ones(baked: Baked) -> None:
         name = path.relative_to(baked.path)
         if text and not text.endswith("\n") or text.endswith("\n\n"):
             problems.append(f"{name}: must end with exactly one newline")
-        if "\n\n\n\n" in text or (path.suffix not in {".py", ".mako"} and "\n\n\n" in text):
+        if "\n\n\n\n" in text or (
+            path.suffix not in {".py", ".mako"} and "\n\n\n" in text
+        ):
             problems.append(f"{name}: run of blank lines")
         if any(line != line.rstrip() for line in text.splitlines()):
             problems.append(f"{name}: trailing whitespace")
-        if re.search(r"\(\s*(?:client|db_session)\.\w+\([^()]*(?:\([^()]*\)[^()]*)*\)\)", text):
+        if re.search(
+            r"\(\s*(?:client|db_session)\.\w+\([^()]*(?:\([^()]*\)[^()]*)*\)\)", text
+        ):
             problems.append(f"{name}: redundant parentheses around a call")
     assert problems == []
 
@@ -77,9 +111,13 @@ def test_only_the_chosen_strategy_is_in_the_project(baked: Baked) -> None:
         overlay = TEMPLATE / "templates" / "strategies" / other / "project"
         own = TEMPLATE / "templates" / "strategies" / baked.strategy / "project"
         for path in overlay.rglob("*.py") if overlay.is_dir() else []:
-            relative = str(path.relative_to(overlay)).replace("{{cookiecutter.project_slug}}", baked.package)
+            relative = str(path.relative_to(overlay)).replace(
+                "{{cookiecutter.project_slug}}", baked.package
+            )
             if not (own / path.relative_to(overlay)).exists():
-                assert not (baked.path / relative).exists(), f"{relative} belongs to {other}"
+                assert not (baked.path / relative).exists(), (
+                    f"{relative} belongs to {other}"
+                )
 
 
 def test_ruff_is_clean(baked: Baked) -> None:
@@ -91,30 +129,125 @@ def test_ruff_is_clean(baked: Baked) -> None:
 
 def test_mypy_is_clean(baked: Baked) -> None:
     cache = str(baked.path.parent / ".mypy_cache")
-    result = baked.run(str(BIN / "mypy"), "--cache-dir", cache, baked.package, "tests", "migrations")
+    result = baked.run(
+        str(BIN / "mypy"), "--cache-dir", cache, baked.package, "tests", "migrations"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_compose_file_is_valid(baked: Baked) -> None:
     compose = (str(BIN / "docker-compose"), "config", "--format", "json")
-    result = baked.run(*compose, env={"API_KEY": "compose-check", "COMPOSE_PROFILES": "test,tools"})
+    result = baked.run(
+        *compose, env={"API_KEY": "compose-check", "COMPOSE_PROFILES": "test,tools"}
+    )
     assert result.returncode == 0 and not result.stderr, result.stderr
     services = json.loads(result.stdout)["services"]
     assert "app" in services and "tests" in services
-    assert all(port["host_ip"] == "127.0.0.1" for service in services.values() for port in service.get("ports", []))
+    assert all(
+        port["host_ip"] == "127.0.0.1"
+        for service in services.values()
+        for port in service.get("ports", [])
+    )
     if "db" in services:
         assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
         assert services["db"]["healthcheck"]["test"]
-    tools = {name for name, _command, _purpose in strategy_settings(baked.strategy).compose_tools}
+    tools = {
+        name
+        for name, _command, _purpose in strategy_settings(baked.strategy).compose_tools
+    }
     assert tools <= set(services), f"the strategy's compose tools {tools} are missing"
 
 
-def test_suite_passes_in_random_order_twice_on_one_database(baked: Baked, database_url: str) -> None:
-    for seed in ("1", "20261121"):
-        result = baked.pytest(f"--randomly-seed={seed}", database_url=database_url)
-        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-        assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout[-2000:]
-        assert " failed" not in result.stdout and " skipped" not in result.stdout
+def ran(result: subprocess.CompletedProcess[str], junit: Path) -> list[str]:
+    """The tests a run executed (from its JUnit report), after checking it passed with nothing skipped."""
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout[-2000:]
+    assert " failed" not in result.stdout and " skipped" not in result.stdout
+    return [
+        f"{case.get('classname')}::{case.get('name')}"
+        for case in ET.parse(junit).getroot().iter("testcase")
+    ]
+
+
+def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdist(
+    baked: Baked, database_url: str, tmp_path: Path
+) -> None:
+    """The same tests pass serially and on two xdist workers (each on its own copy of the database)."""
+    serial = ran(
+        baked.pytest(
+            "--randomly-seed=1",
+            f"--junitxml={tmp_path / 'serial.xml'}",
+            database_url=database_url,
+        ),
+        tmp_path / "serial.xml",
+    )
+    junit = tmp_path / "xdist.xml"
+    distributed = ran(
+        baked.pytest(
+            "--randomly-seed=20261121",
+            "-n",
+            "2",
+            f"--junitxml={junit}",
+            database_url=database_url,
+        ),
+        junit,
+    )
+
+    assert sorted(distributed) == sorted(serial)
+    assert leftover_databases(database_url) == [], (
+        "every xdist worker drops its database"
+    )
+
+
+def test_two_ci_shards_run_every_test_exactly_once(
+    tmp_path: Path, new_database: Callable[[str], str]
+) -> None:
+    """As the generated CI workflow runs them: pytest-split shards, each on xdist workers."""
+    strategy, database = COMBINATIONS[0]
+    project = bake(tmp_path, strategy, database)
+    url = new_database(database)
+    everything = ran(
+        project.pytest(f"--junitxml={tmp_path / 'all.xml'}", database_url=url),
+        tmp_path / "all.xml",
+    )
+    shards = []
+    for group in ("1", "2"):
+        junit = tmp_path / f"shard-{group}.xml"
+        split = (
+            "--splits",
+            "2",
+            "--group",
+            group,
+            "--splitting-algorithm",
+            "least_duration",
+        )
+        shards.append(
+            ran(
+                project.pytest(
+                    "-n", "2", *split, f"--junitxml={junit}", database_url=url
+                ),
+                junit,
+            )
+        )
+
+    assert shards[0] and shards[1], "both shards get tests"
+    assert sorted(shards[0] + shards[1]) == sorted(everything), (
+        "together the shards run every test exactly once"
+    )
+
+
+def leftover_databases(database_url: str) -> list[str]:
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return sorted(
+            path.name for path in Path(url.database or "").parent.glob("*_gw*")
+        )
+    with psycopg.connect(libpq(database_url), autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [f"{url.database}_gw%"],
+        )
+        return [name for (name,) in rows]
 
 
 def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str) -> None:
@@ -123,7 +256,9 @@ def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str) -> N
     target = baked.path / "tests" / "test_user_scenarios.py"
     shutil.copy(TEMPLATE / "tests" / "scenarios" / f"{style}_scenarios.py", target)
     try:
-        result = baked.pytest(str(target.relative_to(baked.path)), database_url=database_url)
+        result = baked.pytest(
+            str(target.relative_to(baked.path)), database_url=database_url
+        )
     finally:
         target.unlink()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -132,7 +267,14 @@ def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str) -> N
 
 def test_ci_workflow_is_valid(baked: Baked) -> None:
     workflow = baked.path / ".github" / "workflows" / "ci.yml"
-    result = baked.run(str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow))
+    result = baked.run(
+        str(BIN / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        str(workflow),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     services = "services:" in workflow.read_text()
-    assert services == (baked.database == "postgresql"), "PostgreSQL projects test against a service container"
+    assert services == (baked.database == "postgresql"), (
+        "PostgreSQL projects test against a service container"
+    )

@@ -112,3 +112,19 @@ def test_documented_update_path_works_on_a_sample(tmp_path: Path) -> None:
     assert "tests/conftest.py" in changed and "pytest.ini" in changed
     expected = SAMPLES / f"{new}-{DATABASES[-1]}" / "tests" / "conftest.py"
     assert (project / "tests" / "conftest.py").read_text() == expected.read_text()
+
+
+def test_the_default_project_has_a_duration_for_every_test() -> None:
+    """pytest-split balances the CI shards by `.test_durations`: refresh it when tests are added or removed."""
+    sample = SAMPLES / COMBINATION_IDS[0]
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        cwd=sample,
+        capture_output=True,
+        text=True,
+    )
+    assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr
+    tests = {line for line in collected.stdout.splitlines() if "::" in line}
+    durations = json.loads((sample / ".test_durations").read_text(encoding="utf-8"))
+    assert sorted(tests - set(durations)) == [], "run `python scripts/refresh_durations.py`"
+    assert sorted(set(durations) - tests) == [], "run `python scripts/refresh_durations.py`"

@@ -1,0 +1,221 @@
+"""Benchmark the test strategies: milliseconds per test and the pytest-xdist speed-up.
+
+    python scripts/benchmark.py                    # 300 + 300 planted tests per combination
+    python scripts/benchmark.py --tests 2500       # larger suites
+    python scripts/benchmark.py --write-docs       # also rewrite docs/benchmark.* and the README table
+
+For every test_strategy x database (from cookiecutter.json) it bakes a project, plants N
+tests that send one request and N tests that write one row, and runs that suite twice on a
+fresh database: serially (per-test times from the JUnit report: setup + call + teardown)
+and with `-n 2` (wall time, pytest start-up included). PostgreSQL: TEMPLATE_POSTGRES_URL or
+the local server on 127.0.0.1:5432 (user postgres).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.baking import COMBINATIONS, TEMPLATE, Baked, bake, strategy_settings  # noqa: E402
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+DOCS = TEMPLATE / "docs"
+README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+PLANTED = '''
+import pytest
+{imports}
+
+N = {count}
+
+
+@pytest.mark.parametrize("n", range(N))
+{adef} test_one_request(client: {client}, api_headers: dict[str, str], n: int) -> None:
+    response = {aw}client.get("/api/v1/projects", params={{"limit": 1}}, headers=api_headers)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", range(N))
+{adef} test_one_write(client: {client}, api_headers: dict[str, str], n: int) -> None:
+    response = {aw}client.post("/api/v1/projects", json={{"name": f"bench {{n}} {{uuid4().hex}}"}}, headers=api_headers)
+    assert response.status_code == 201
+'''
+
+
+@dataclass
+class Result:
+    strategy: str
+    database: str
+    request_ms: list[float]
+    write_ms: list[float]
+    serial_s: float
+    parallel_s: float
+
+    @staticmethod
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    @staticmethod
+    def p95(values: list[float]) -> float:
+        return statistics.quantiles(values, n=20)[-1]
+
+
+def plant(baked: Baked, count: int) -> None:
+    sync = strategy_settings(baked.strategy).sync
+    imports = "from uuid import uuid4\n\n" + (
+        "from fastapi.testclient import TestClient" if sync else "from httpx import AsyncClient"
+    )
+    (baked.path / "tests" / "test_benchmark.py").write_text(
+        PLANTED.format(
+            imports=imports,
+            count=count,
+            adef="def" if sync else "async def",
+            aw="" if sync else "await ",
+            client="TestClient" if sync else "AsyncClient",
+        )
+    )
+
+
+def new_database(database: str, scratch: Path) -> tuple[str, str | None]:
+    """A URL for a database that does not exist yet (the suite creates it), and its name to drop."""
+    if database == "sqlite":
+        return f"sqlite:///{scratch / f'{uuid.uuid4().hex}.sqlite3'}", None
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    server = os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)
+    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop(name: str | None) -> None:
+    if name is None:
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)).set(drivername="postgresql")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def timed_pytest(baked: Baked, url: str, *args: str) -> float:
+    start = time.perf_counter()
+    result = baked.pytest("-q", "tests/test_benchmark.py", *args, database_url=url)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0 or not re.search(r"\b\d+ passed\b", result.stdout):
+        raise SystemExit(f"{baked.strategy}-{baked.database}: the suite failed\n{result.stdout[-3000:]}{result.stderr}")
+    return elapsed
+
+
+def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
+    baked = bake(scratch / f"{strategy}-{database}", strategy, database)
+    plant(baked, count)
+    url, name = new_database(database, scratch)
+    junit = scratch / f"{strategy}-{database}.xml"
+    try:
+        serial = timed_pytest(baked, url, f"--junitxml={junit}")
+        parallel = timed_pytest(baked, url, "-n", "2")
+    finally:
+        drop(name)
+    times: dict[str, list[float]] = {"test_one_request": [], "test_one_write": []}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        kind = case.get("name", "").split("[")[0]
+        if kind in times:
+            times[kind].append(float(case.get("time", "0")) * 1000)
+    return Result(strategy, database, times["test_one_request"], times["test_one_write"], serial, parallel)
+
+
+def table(results: list[Result], count: int) -> str:
+    lines = [
+        "| strategy | database | one request: median / p95 ms | one write: median / p95 ms "
+        f"| {2 * count} tests serial | `-n 2` | speed-up |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| `{r.strategy}` | {r.database} "
+            f"| {r.median(r.request_ms):.1f} / {r.p95(r.request_ms):.1f} "
+            f"| {r.median(r.write_ms):.1f} / {r.p95(r.write_ms):.1f} "
+            f"| {r.serial_s:.1f} s | {r.parallel_s:.1f} s | {r.serial_s / r.parallel_s:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+def chart(results: list[Result]) -> str:
+    """A small SVG: median ms per one-request test, a bar per strategy x database."""
+    bar, gap, height, left = 26, 14, 180, 210
+    top = max(r.median(r.request_ms) for r in results) or 1
+    width = left + 260
+    rows = []
+    for index, r in enumerate(results):
+        y = 30 + index * (bar + gap)
+        value = r.median(r.request_ms)
+        length = 240 * value / top
+        colour = "#3b7dd8" if r.database == results[0].database else "#e08a2c"
+        rows.append(
+            f'<text x="{left - 8}" y="{y + bar * 0.7:.0f}" text-anchor="end">{r.strategy} · {r.database}</text>'
+            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{colour}"/>'
+            f'<text x="{left + length + 6:.1f}" y="{y + bar * 0.7:.0f}">{value:.1f} ms</text>'
+        )
+    total = 30 + len(results) * (bar + gap) + 10
+    del height
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 60}" height="{total}" '
+        'font-family="sans-serif" font-size="12">'
+        '<text x="10" y="18" font-weight="bold">Median ms per test that sends one request (lower is better)</text>'
+        + "".join(rows)
+        + "</svg>\n"
+    )
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def write_docs(results: list[Result], count: int, command: str) -> None:
+    DOCS.mkdir(exist_ok=True)
+    body = (
+        f"{table(results, count)}\n\n![median ms per one-request test](docs/benchmark.svg)\n\n"
+        f"Measured by `{command}` on {machine()}, PostgreSQL on loopback, all in one run."
+    )
+    (DOCS / "benchmark.md").write_text(body + "\n")
+    (DOCS / "benchmark.svg").write_text(chart(results))
+    readme = TEMPLATE / "README.md"
+    text = readme.read_text()
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    readme.write_text(text[:start] + "\n" + body + "\n" + text[end:])
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tests", type=int, default=300, help="planted tests of each kind (default 300)")
+    parser.add_argument("--only", help="one combination, e.g. rollback_isolation-postgresql")
+    parser.add_argument("--write-docs", action="store_true", help="rewrite docs/benchmark.* and the README table")
+    options = parser.parse_args(argv)
+    combinations = [c for c in COMBINATIONS if options.only in (None, f"{c[0]}-{c[1]}")]
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for strategy, database in combinations:
+            results.append(measure(strategy, database, options.tests, Path(scratch)))
+            print(table(results[-1:], options.tests).splitlines()[-1], flush=True)
+    print()
+    print(table(results, options.tests))
+    if options.write_docs:
+        write_docs(results, options.tests, "python scripts/benchmark.py " + " ".join(argv))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
