@@ -137,6 +137,35 @@ def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
     return Result(strategy, database, times["test_one_request"], times["test_one_write"], serial, parallel)
 
 
+FIRST_TEST = "tests/test_health.py::test_health_checks_the_database"
+
+
+def setup_seconds(baked: Baked, url: str) -> float:
+    """How long the first test's set-up takes: the test database (migrations, seeding) and the app."""
+    result = baked.pytest("-q", "-p", "no:randomly", FIRST_TEST, "--durations=0", "--durations-min=0", database_url=url)
+    match = re.search(rf"([\d.]+)s setup\s+{re.escape(FIRST_TEST)}", result.stdout)
+    if result.returncode != 0 or match is None:
+        raise SystemExit(f"{baked.strategy}-{baked.database}: no set-up time\n{result.stdout[-3000:]}")
+    return float(match.group(1))
+
+
+def start_up(database: str, scratch: Path) -> str:
+    """Cold and warm start of self_healing_seed, next to the migration check alone (pragmatic)."""
+    seeded = bake(scratch / f"start-seed-{database}", "self_healing_seed", database)
+    plain = bake(scratch / f"start-plain-{database}", "pragmatic", database)
+    url, name = new_database(database, scratch)
+    try:
+        cold = setup_seconds(seeded, url)
+        warm = min(setup_seconds(seeded, url) for _ in range(3))
+        check = min(setup_seconds(plain, url) for _ in range(3))
+    finally:
+        drop(name)
+    return (
+        f"| {database} | {cold:.2f} s | {warm * 1000:.0f} ms | {check * 1000:.0f} ms "
+        f"| {(warm - check) * 1000:+.0f} ms |"
+    )
+
+
 def table(results: list[Result], count: int) -> str:
     lines = [
         "| strategy | database | one request: median / p95 ms | one write: median / p95 ms "
@@ -185,10 +214,17 @@ def machine() -> str:
     return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}, {platform.system()}"
 
 
-def write_docs(results: list[Result], count: int, command: str) -> None:
+START_UP_HEADER = (
+    "| database | `self_healing_seed` cold start (migrate + seed) | warm start | migration check alone | difference |\n"
+    "|---|---|---|---|---|"
+)
+
+
+def write_docs(results: list[Result], count: int, starts: list[str], command: str) -> None:
     DOCS.mkdir(exist_ok=True)
     body = (
-        f"{table(results, count)}\n\n![median ms per one-request test](docs/benchmark.svg)\n\n"
+        f"{table(results, count)}\n\n{START_UP_HEADER}\n" + "\n".join(starts) + "\n\n"
+        "![median ms per one-request test](docs/benchmark.svg)\n\n"
         f"Measured by `{command}` on {machine()}, PostgreSQL on loopback, all in one run."
     )
     (DOCS / "benchmark.md").write_text(body + "\n")
@@ -211,10 +247,14 @@ def main(argv: list[str]) -> None:
         for strategy, database in combinations:
             results.append(measure(strategy, database, options.tests, Path(scratch)))
             print(table(results[-1:], options.tests).splitlines()[-1], flush=True)
+        databases = sorted({database for _strategy, database in combinations})
+        starts = [start_up(database, Path(scratch)) for database in databases]
     print()
     print(table(results, options.tests))
+    print()
+    print(START_UP_HEADER + "\n" + "\n".join(starts))
     if options.write_docs:
-        write_docs(results, options.tests, "python scripts/benchmark.py " + " ".join(argv))
+        write_docs(results, options.tests, starts, "python scripts/benchmark.py " + " ".join(argv))
 
 
 if __name__ == "__main__":
