@@ -11,6 +11,7 @@ exists").
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -39,3 +40,5 @@ class TemplateFilters(Extension):
         super().__init__(environment)
         environment.filters["valid_slug"] = valid_slug
         environment.filters["quoted"] = quoted
+        # The directory cookiecutter is rendering from: the template's own while it renders a hook.
+        environment.globals["rendering_dir"] = os.getcwd

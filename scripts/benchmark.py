@@ -34,7 +34,7 @@ LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DOCS = TEMPLATE / "docs"
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 
-PLANTED = '''
+PLANTED = """
 import pytest
 {imports}
 
@@ -51,7 +51,7 @@ N = {count}
 {adef} test_one_write(client: {client}, api_headers: dict[str, str], n: int) -> None:
     response = {aw}client.post("/api/v1/projects", json={{"name": f"bench {{n}} {{uuid4().hex}}"}}, headers=api_headers)
     assert response.status_code == 201
-'''
+"""
 
 
 @dataclass

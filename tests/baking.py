@@ -48,15 +48,29 @@ class Baked:
     def package(self) -> str:
         return self.path.name
 
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, timeout: int = 300
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            args, cwd=self.path, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout
+            args,
+            cwd=self.path,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
-    def pytest(self, *args: str, database_url: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def pytest(
+        self, *args: str, database_url: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """The generated suite, as its README runs it (the template's venv has every strategy's tools)."""
         return self.run(
-            sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args,
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            *args,
             env={"TEST_DATABASE_URL": database_url, **(env or {})},
         )
 

@@ -17,16 +17,31 @@ def test_a_copied_strategy_folder_and_one_line_make_a_working_fifth_strategy(
     tmp_path: Path, new_database: Callable[[str], str]
 ) -> None:
     template = tmp_path / "template"
-    shutil.copytree(TEMPLATE, template, ignore=shutil.ignore_patterns(".git", ".venv", "samples", "__pycache__"))
-    shutil.copytree(template / "templates" / "strategies" / STRATEGIES[-1], template / "templates" / "strategies" / "fifth")
+    shutil.copytree(
+        TEMPLATE,
+        template,
+        ignore=shutil.ignore_patterns(".git", ".venv", "samples", "__pycache__"),
+    )
+    shutil.copytree(
+        template / "templates" / "strategies" / STRATEGIES[-1],
+        template / "templates" / "strategies" / "fifth",
+    )
     context = json.loads((template / "cookiecutter.json").read_text())
     context["test_strategy"].append("fifth")
     (template / "cookiecutter.json").write_text(json.dumps(context, indent=2))
 
     result = subprocess.run(
-        [Path(sys.executable).parent / "cookiecutter", "--no-input", str(template), "-o", str(tmp_path / "out"),
-         "test_strategy=fifth", "database=sqlite"],
-        capture_output=True, text=True,
+        [
+            Path(sys.executable).parent / "cookiecutter",
+            "--no-input",
+            str(template),
+            "-o",
+            str(tmp_path / "out"),
+            "test_strategy=fifth",
+            "database=sqlite",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 

@@ -45,9 +45,7 @@ TEXT_SUFFIXES = {
 
 
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=COMBINATION_IDS)
-def baked(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Baked:
+def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
     strategy, database = request.param
     return bake(tmp_path_factory.mktemp(f"{strategy}-{database}"), strategy, database)
 
@@ -61,9 +59,7 @@ def text_files(root: Path) -> list[Path]:
     return [
         path
         for path in sorted(root.rglob("*"))
-        if path.is_file()
-        and path.suffix in TEXT_SUFFIXES
-        and "__pycache__" not in path.parts
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and "__pycache__" not in path.parts
     ]
 
 
@@ -84,15 +80,11 @@ def test_files_read_like_hand_written_ones(baked: Baked) -> None:
         name = path.relative_to(baked.path)
         if text and not text.endswith("\n") or text.endswith("\n\n"):
             problems.append(f"{name}: must end with exactly one newline")
-        if "\n\n\n\n" in text or (
-            path.suffix not in {".py", ".mako"} and "\n\n\n" in text
-        ):
+        if "\n\n\n\n" in text or (path.suffix not in {".py", ".mako"} and "\n\n\n" in text):
             problems.append(f"{name}: run of blank lines")
         if any(line != line.rstrip() for line in text.splitlines()):
             problems.append(f"{name}: trailing whitespace")
-        if re.search(
-            r"\(\s*(?:client|db_session)\.\w+\([^()]*(?:\([^()]*\)[^()]*)*\)\)", text
-        ):
+        if re.search(r"\(\s*(?:client|db_session)\.\w+\([^()]*(?:\([^()]*\)[^()]*)*\)\)", text):
             problems.append(f"{name}: redundant parentheses around a call")
     assert problems == []
 
@@ -111,13 +103,9 @@ def test_only_the_chosen_strategy_is_in_the_project(baked: Baked) -> None:
         overlay = TEMPLATE / "templates" / "strategies" / other / "project"
         own = TEMPLATE / "templates" / "strategies" / baked.strategy / "project"
         for path in overlay.rglob("*.py") if overlay.is_dir() else []:
-            relative = str(path.relative_to(overlay)).replace(
-                "{{cookiecutter.project_slug}}", baked.package
-            )
+            relative = str(path.relative_to(overlay)).replace("{{cookiecutter.project_slug}}", baked.package)
             if not (own / path.relative_to(overlay)).exists():
-                assert not (baked.path / relative).exists(), (
-                    f"{relative} belongs to {other}"
-                )
+                assert not (baked.path / relative).exists(), f"{relative} belongs to {other}"
 
 
 def test_ruff_is_clean(baked: Baked) -> None:
@@ -127,60 +115,58 @@ def test_ruff_is_clean(baked: Baked) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_is_clean(baked: Baked) -> None:
-    cache = str(baked.path.parent / ".mypy_cache")
-    result = baked.run(
-        str(BIN / "mypy"), "--cache-dir", cache, baked.package, "tests", "migrations"
-    )
+def test_mypy_is_clean(baked: Baked, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # One cache per xdist worker, shared by the projects it checks: the libraries are analysed once.
+    cache = str(tmp_path_factory.getbasetemp() / "mypy_cache")
+    result = baked.run(str(BIN / "mypy"), "--cache-dir", cache, baked.package, "tests", "migrations")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_compose_file_is_valid(baked: Baked) -> None:
     compose = (str(BIN / "docker-compose"), "config", "--format", "json")
-    result = baked.run(
-        *compose, env={"API_KEY": "compose-check", "COMPOSE_PROFILES": "test,tools"}
-    )
+    result = baked.run(*compose, env={"API_KEY": "compose-check", "COMPOSE_PROFILES": "test,tools"})
     assert result.returncode == 0 and not result.stderr, result.stderr
     services = json.loads(result.stdout)["services"]
     assert "app" in services and "tests" in services
-    assert all(
-        port["host_ip"] == "127.0.0.1"
-        for service in services.values()
-        for port in service.get("ports", [])
-    )
+    assert all(port["host_ip"] == "127.0.0.1" for service in services.values() for port in service.get("ports", []))
     if "db" in services:
         assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
         assert services["db"]["healthcheck"]["test"]
-    tools = {
-        name
-        for name, _command, _purpose in strategy_settings(baked.strategy).compose_tools
-    }
+    tools = {name for name, _command, _purpose in strategy_settings(baked.strategy).compose_tools}
     assert tools <= set(services), f"the strategy's compose tools {tools} are missing"
 
 
 def ran(result: subprocess.CompletedProcess[str], junit: Path) -> list[str]:
     """The tests a run executed (from its JUnit report), after checking it passed with nothing skipped."""
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout[-2000:]
-    assert " failed" not in result.stdout and " skipped" not in result.stdout
+    summary = re.findall(r"^=+ (.+) in [\d.]+s", result.stdout, re.MULTILINE)[-1]
+    assert {outcome for _count, outcome in re.findall(r"(\d+) (\w+)", summary)} - {"deselected"} == {"passed"}, summary
     return [
-        f"{case.get('classname')}::{case.get('name')}"
+        f"{str(case.get('classname')).replace('.', '/')}.py::{case.get('name')}"
         for case in ET.parse(junit).getroot().iter("testcase")
     ]
+
+
+PLUGINS = {"anyio", "asyncio", "cov", "randomly", "split", "xdist"}
 
 
 def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdist(
     baked: Baked, database_url: str, tmp_path: Path
 ) -> None:
-    """The same tests pass serially and on two xdist workers (each on its own copy of the database)."""
-    serial = ran(
-        baked.pytest(
-            "--randomly-seed=1",
-            f"--junitxml={tmp_path / 'serial.xml'}",
-            database_url=database_url,
-        ),
-        tmp_path / "serial.xml",
+    """The same tests pass serially (the plugins users commonly have all active, coverage gate
+    included), then again on two xdist workers, each on its own copy of the database."""
+    result = baked.pytest(
+        "--randomly-seed=1",
+        "--cov",
+        f"--junitxml={tmp_path / 'serial.xml'}",
+        database_url=database_url,
     )
+    serial = ran(result, tmp_path / "serial.xml")
+    assert re.search(r"^Required test coverage of .* reached", result.stdout, re.MULTILINE), "the coverage gate holds"
+    header = re.search(r"^plugins: (.*)$", result.stdout, re.MULTILINE)
+    assert header, result.stdout[:2000]
+    assert {plugin.rsplit("-", 1)[0].removeprefix("pytest-") for plugin in header.group(1).split(", ")} >= PLUGINS
+
     junit = tmp_path / "xdist.xml"
     distributed = ran(
         baked.pytest(
@@ -192,26 +178,19 @@ def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdis
         ),
         junit,
     )
-
     assert sorted(distributed) == sorted(serial)
-    assert leftover_databases(database_url) == [], (
-        "every xdist worker drops its database"
-    )
+    assert leftover_databases(database_url) == [], "every xdist worker drops its database"
 
 
-def test_two_ci_shards_run_every_test_exactly_once(
-    tmp_path: Path, new_database: Callable[[str], str]
-) -> None:
-    """As the generated CI workflow runs them: pytest-split shards, each on xdist workers."""
+def test_two_ci_shards_run_every_test_exactly_once(tmp_path: Path, new_database: Callable[[str], str]) -> None:
+    """As the generated CI workflow splits them (pytest-split, least_duration, in random order)."""
     strategy, database = COMBINATIONS[0]
     project = bake(tmp_path, strategy, database)
     url = new_database(database)
-    everything = ran(
-        project.pytest(f"--junitxml={tmp_path / 'all.xml'}", database_url=url),
-        tmp_path / "all.xml",
-    )
+    collected = project.pytest("--collect-only", "-q", database_url=url)
+    everything = [line for line in collected.stdout.splitlines() if "::" in line]
     shards = []
-    for group in ("1", "2"):
+    for group, seed in (("1", "1"), ("2", "2")):
         junit = tmp_path / f"shard-{group}.xml"
         split = (
             "--splits",
@@ -224,24 +203,23 @@ def test_two_ci_shards_run_every_test_exactly_once(
         shards.append(
             ran(
                 project.pytest(
-                    "-n", "2", *split, f"--junitxml={junit}", database_url=url
+                    f"--randomly-seed={seed}",
+                    *split,
+                    f"--junitxml={junit}",
+                    database_url=url,
                 ),
                 junit,
             )
         )
 
     assert shards[0] and shards[1], "both shards get tests"
-    assert sorted(shards[0] + shards[1]) == sorted(everything), (
-        "together the shards run every test exactly once"
-    )
+    assert sorted(shards[0] + shards[1]) == sorted(everything), "together the shards run every test exactly once"
 
 
 def leftover_databases(database_url: str) -> list[str]:
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
-        return sorted(
-            path.name for path in Path(url.database or "").parent.glob("*_gw*")
-        )
+        return sorted(path.name for path in Path(url.database or "").parent.glob("*_gw*"))
     with psycopg.connect(libpq(database_url), autocommit=True) as connection:
         rows = connection.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s",
@@ -256,9 +234,7 @@ def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str) -> N
     target = baked.path / "tests" / "test_user_scenarios.py"
     shutil.copy(TEMPLATE / "tests" / "scenarios" / f"{style}_scenarios.py", target)
     try:
-        result = baked.pytest(
-            str(target.relative_to(baked.path)), database_url=database_url
-        )
+        result = baked.pytest(str(target.relative_to(baked.path)), database_url=database_url)
     finally:
         target.unlink()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -275,6 +251,4 @@ def test_ci_workflow_is_valid(baked: Baked) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     services = "services:" in workflow.read_text()
-    assert services == (baked.database == "postgresql"), (
-        "PostgreSQL projects test against a service container"
-    )
+    assert services == (baked.database == "postgresql"), "PostgreSQL projects test against a service container"

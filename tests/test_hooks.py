@@ -49,14 +49,22 @@ BAD_INPUTS = [
     ({"project_slug": "sqlalchemy"}, "shadows a package the project depends on"),
     ({"project_slug": "test"}, "shadows"),
     ({"project_slug": "tests"}, "shadows a package the project depends on"),
-    ({"project_name": "3D Printer Farm"}, "'3d_printer_farm' is not a valid package name"),
+    (
+        {"project_name": "3D Printer Farm"},
+        "'3d_printer_farm' is not a valid package name",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("context", "message"), BAD_INPUTS, ids=[str(c) for c, _ in BAD_INPUTS])
 def test_bad_input_is_rejected_cleanly(tmp_path: Path, context: dict[str, str], message: str) -> None:
     with pytest.raises(FailedHookException) as rejected:
-        cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=str(tmp_path))
+        cookiecutter(
+            str(TEMPLATE),
+            no_input=True,
+            extra_context=context,
+            output_dir=str(tmp_path),
+        )
 
     error = str(rejected.value)
     assert message in error
@@ -66,7 +74,14 @@ def test_bad_input_is_rejected_cleanly(tmp_path: Path, context: dict[str, str], 
 
 def test_the_cli_prints_one_line_and_leaves_nothing(tmp_path: Path) -> None:
     result = subprocess.run(
-        [Path(sys.executable).parent / "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(tmp_path), "project_slug="],
+        [
+            Path(sys.executable).parent / "cookiecutter",
+            "--no-input",
+            str(TEMPLATE),
+            "-o",
+            str(tmp_path),
+            "project_slug=",
+        ],
         capture_output=True,
         text=True,
     )
@@ -90,7 +105,12 @@ def test_good_slugs_pass(slug: str) -> None:
 
 
 def hook_context(strategy: str, database: str) -> dict[str, str]:
-    return {"_repo_dir": str(TEMPLATE), "project_slug": "pkg", "test_strategy": strategy, "database": database}
+    return {
+        "_repo_dir": str(TEMPLATE),
+        "project_slug": "pkg",
+        "test_strategy": strategy,
+        "database": database,
+    }
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
@@ -128,7 +148,10 @@ def test_next_steps_are_three_commands_for_the_choice(tmp_path: Path, strategy: 
     context = hook_context(strategy, database)
     lines = post_gen.next_steps(tmp_path / "pkg", context, post_gen.template_environment(context)).splitlines()
 
-    assert lines[1:3] == ["  cd pkg", '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"']
+    assert lines[1:3] == [
+        "  cd pkg",
+        '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"',
+    ]
     assert lines[3].endswith("pytest") and len(lines) == 4
 
 
@@ -159,12 +182,23 @@ def test_an_unknown_choice_fails_at_render_time(tmp_path: Path, field: str) -> N
     answers = prompt_for_config(context, no_input=True)
 
     with pytest.raises(TemplateNotFound, match="not_a_choice"):
-        generate_files(str(TEMPLATE), {"cookiecutter": answers}, output_dir=str(tmp_path), accept_hooks=False)
+        generate_files(
+            str(TEMPLATE),
+            {"cookiecutter": answers},
+            output_dir=str(tmp_path),
+            accept_hooks=False,
+        )
 
 
 def test_the_cli_prints_the_next_steps(tmp_path: Path) -> None:
     result = subprocess.run(
-        [Path(sys.executable).parent / "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(tmp_path)],
+        [
+            Path(sys.executable).parent / "cookiecutter",
+            "--no-input",
+            str(TEMPLATE),
+            "-o",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
     )

@@ -15,7 +15,9 @@ async def test_twenty_five_projects_created_in_a_loop_page_through(client, api_h
     seen, offset = [], 0
     while True:
         response = await client.get(
-            "/api/v1/projects", params={"q": tag, "limit": 7, "offset": offset}, headers=api_headers
+            "/api/v1/projects",
+            params={"q": tag, "limit": 7, "offset": offset},
+            headers=api_headers,
         )
         page = response.json()
         assert page["total"] == 25
@@ -27,7 +29,11 @@ async def test_twenty_five_projects_created_in_a_loop_page_through(client, api_h
 
 
 async def test_soft_delete_keeps_the_row(client, api_headers, db_session):
-    created = await client.post("/api/v1/projects", json={"name": f"soft-{uuid.uuid4().hex}"}, headers=api_headers)
+    created = await client.post(
+        "/api/v1/projects",
+        json={"name": f"soft-{uuid.uuid4().hex}"},
+        headers=api_headers,
+    )
     project_id = created.json()["id"]
     assert (await client.delete(f"/api/v1/projects/{project_id}", headers=api_headers)).status_code == 204
     row = (await db_session.execute(text("SELECT deleted_at FROM projects WHERE id = :id"), {"id": project_id})).one()
@@ -36,15 +42,27 @@ async def test_soft_delete_keeps_the_row(client, api_headers, db_session):
 
 
 async def test_chained_project_then_tasks(client, api_headers):
-    project = (await client.post("/api/v1/projects", json={"name": f"chain-{uuid.uuid4().hex}"}, headers=api_headers)).json()
+    project = (
+        await client.post(
+            "/api/v1/projects",
+            json={"name": f"chain-{uuid.uuid4().hex}"},
+            headers=api_headers,
+        )
+    ).json()
     task_ids = []
     for title in ("one", "two", "three"):
-        response = await client.post(f"/api/v1/projects/{project['id']}/tasks", json={"title": title}, headers=api_headers)
+        response = await client.post(
+            f"/api/v1/projects/{project['id']}/tasks",
+            json={"title": title},
+            headers=api_headers,
+        )
         assert response.status_code == 201
         assert response.json()["project_id"] == project["id"]
         task_ids.append(response.json()["id"])
     done = await client.patch(
-        f"/api/v1/projects/{project['id']}/tasks/{task_ids[1]}", json={"done": True}, headers=api_headers
+        f"/api/v1/projects/{project['id']}/tasks/{task_ids[1]}",
+        json={"done": True},
+        headers=api_headers,
     )
     assert done.json()["done"] is True
     tasks = (await client.get(f"/api/v1/projects/{project['id']}/tasks", headers=api_headers)).json()

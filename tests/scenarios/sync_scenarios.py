@@ -15,7 +15,9 @@ def test_twenty_five_projects_created_in_a_loop_page_through(client, api_headers
     seen, offset = [], 0
     while True:
         response = client.get(
-            "/api/v1/projects", params={"q": tag, "limit": 7, "offset": offset}, headers=api_headers
+            "/api/v1/projects",
+            params={"q": tag, "limit": 7, "offset": offset},
+            headers=api_headers,
         )
         page = response.json()
         assert page["total"] == 25
@@ -27,7 +29,11 @@ def test_twenty_five_projects_created_in_a_loop_page_through(client, api_headers
 
 
 def test_soft_delete_keeps_the_row(client, api_headers, db_session):
-    created = client.post("/api/v1/projects", json={"name": f"soft-{uuid.uuid4().hex}"}, headers=api_headers)
+    created = client.post(
+        "/api/v1/projects",
+        json={"name": f"soft-{uuid.uuid4().hex}"},
+        headers=api_headers,
+    )
     project_id = created.json()["id"]
     assert (client.delete(f"/api/v1/projects/{project_id}", headers=api_headers)).status_code == 204
     row = (db_session.execute(text("SELECT deleted_at FROM projects WHERE id = :id"), {"id": project_id})).one()
@@ -36,15 +42,27 @@ def test_soft_delete_keeps_the_row(client, api_headers, db_session):
 
 
 def test_chained_project_then_tasks(client, api_headers):
-    project = (client.post("/api/v1/projects", json={"name": f"chain-{uuid.uuid4().hex}"}, headers=api_headers)).json()
+    project = (
+        client.post(
+            "/api/v1/projects",
+            json={"name": f"chain-{uuid.uuid4().hex}"},
+            headers=api_headers,
+        )
+    ).json()
     task_ids = []
     for title in ("one", "two", "three"):
-        response = client.post(f"/api/v1/projects/{project['id']}/tasks", json={"title": title}, headers=api_headers)
+        response = client.post(
+            f"/api/v1/projects/{project['id']}/tasks",
+            json={"title": title},
+            headers=api_headers,
+        )
         assert response.status_code == 201
         assert response.json()["project_id"] == project["id"]
         task_ids.append(response.json()["id"])
     done = client.patch(
-        f"/api/v1/projects/{project['id']}/tasks/{task_ids[1]}", json={"done": True}, headers=api_headers
+        f"/api/v1/projects/{project['id']}/tasks/{task_ids[1]}",
+        json={"done": True},
+        headers=api_headers,
     )
     assert done.json()["done"] is True
     tasks = (client.get(f"/api/v1/projects/{project['id']}/tasks", headers=api_headers)).json()

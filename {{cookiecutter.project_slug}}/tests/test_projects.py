@@ -1,5 +1,6 @@
 {%- import "choices.j2" as c with context -%}
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 {%- if c.sync %}
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 {%- endif %}
 
 from {{ cookiecutter.project_slug }}.models import Project
+
+from .factories import MakeProject
 
 NameFactory = Callable[[str], str]
 
@@ -125,6 +128,16 @@ NameFactory = Callable[[str], str]
     page = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": f"{tag} 100%"}, headers=api_headers){{ c.aw_close }}.json()
 
     assert [item["name"] for item in page["items"]] == [f"{tag} 100% done"]
+
+
+{{ c.adef }} test_q_folds_unicode_case(client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+    tag = unique_name("Ünïcode")
+    for name in (f"{tag} ÉTÉ", f"{tag} Straße", f"{tag} ΣΟΦΙΑ"):
+        {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    for q, expected in (("été", "ÉTÉ"), ("STRASSE", None), ("straße", "Straße"), ("σοφια", "ΣΟΦΙΑ")):
+        page = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": f"{tag} {q}"}, headers=api_headers){{ c.aw_close }}.json()
+        assert [item["name"] for item in page["items"]] == ([f"{tag} {expected}"] if expected else []), q
 
 
 @pytest.mark.parametrize(
@@ -244,3 +257,26 @@ NameFactory = Callable[[str], str]
 
     assert again.status_code == 201
     assert again.json()["id"] != first["id"]
+
+
+{{ c.adef }} test_project_made_in_the_database_is_served(
+    client: {{ c.Client }}, api_headers: dict[str, str], make_project: MakeProject
+) -> None:
+    project = {{ c.aw }}make_project(description="Made by a factory")
+
+    response = {{ c.aw }}client.get(f"/api/v1/projects/{project.id}", headers=api_headers)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["name"], body["description"]) == (project.id, project.name, "Made by a factory")
+
+
+{{ c.adef }} test_deleted_rows_are_left_out_of_the_list(
+    client: {{ c.Client }}, api_headers: dict[str, str], make_project: MakeProject
+) -> None:
+    live = {{ c.aw }}make_project()
+    {{ c.aw }}make_project(name=f"{live.name} (deleted)", deleted_at=datetime.now(UTC))
+
+    page = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": live.name}, headers=api_headers){{ c.aw_close }}.json()
+
+    assert [item["id"] for item in page["items"]] == [live.id]

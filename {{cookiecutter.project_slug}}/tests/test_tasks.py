@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from httpx import AsyncClient
 {%- endif %}
 
+from .factories import MakeProject, MakeTask
+
 
 @pytest.fixture
 {{ c.adef }} project(
@@ -127,3 +129,19 @@ from httpx import AsyncClient
     deleted = {{ c.aw }}client.request(method, f"/api/v1/projects/{project['id']}{path}", json=body, headers=api_headers)
 
     assert (unknown.status_code, deleted.status_code) == (404, 404)
+
+
+{{ c.adef }} test_tasks_made_in_the_database_are_listed_in_order(
+    client: {{ c.Client }}, api_headers: dict[str, str], make_project: MakeProject, make_task: MakeTask
+) -> None:
+    project = {{ c.aw }}make_project()
+    first = {{ c.aw }}make_task(project=project, title="First")
+    second = {{ c.aw }}make_task(project=project, done=True)
+
+    listed = {{ c.aw_open }}client.get(f"/api/v1/projects/{project.id}/tasks", headers=api_headers){{ c.aw_close }}.json()
+
+    assert listed["total"] == 2
+    assert [(task["id"], task["title"], task["done"]) for task in listed["items"]] == [
+        (first.id, "First", False),
+        (second.id, second.title, True),
+    ]

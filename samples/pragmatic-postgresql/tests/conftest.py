@@ -7,12 +7,13 @@ every test creates what it needs under a unique name and only looks at its own r
 """
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from uuid import uuid4
 
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -21,16 +22,43 @@ from task_service.core.config import Settings
 from task_service.core.db import make_engine, make_sessionmaker
 from task_service.main import create_app
 
-from .support import run_migrations
+from . import database
+from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
+from .support import in_own_thread, migrate
 
 API_KEY = "test-api-key"
 # The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5433/test"
 
 
+def set_up_database(database_url: str) -> None:
+    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    with FileLock(shared / "test-database.lock"):
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up_database)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    yield url
+    in_own_thread(database.discard, url, worker_id)
 
 
 @pytest.fixture(scope="session")
@@ -49,12 +77,21 @@ def unique_name() -> Callable[[str], str]:
     return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
 
 
+@pytest.fixture
+def make_project(db_session: AsyncSession) -> MakeProject:
+    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
+    return ProjectFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture
+def make_task(db_session: AsyncSession) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+    return TaskFactory.create_factory(__async_session__=db_session).create_async
+
+
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The test database, migrated once per session."""
     engine = make_engine(settings.database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(run_migrations)
     yield engine
     await engine.dispose()
 
@@ -69,7 +106,8 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
 
 @pytest.fixture
 async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with make_sessionmaker(engine)() as session:
+    """Each statement on its own (autocommit), so every read sees what the app has committed by then."""
+    async with make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))() as session:
         yield session
 
 

@@ -1,43 +1,63 @@
+"""The migrations, checked by pytest-alembic on the test database.
+
+Its built-in checks: a single head; the history upgrades from an empty database, and every
+migration downgrades and upgrades again, one at a time; the models match what the migrations
+build (``alembic revision --autogenerate`` would find nothing to do). They start from an
+empty schema: ``alembic_engine`` undoes every migration inside a transaction that is rolled
+back afterwards, so the other tests find the schema and data they left.
+"""
+
+from collections.abc import Iterator
+
+import alembic.config
+import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from pytest_alembic import MigrationContext
+from pytest_alembic.tests import (
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+from sqlalchemy import Connection, create_engine, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from task_service.models import Base
 
 from .support import alembic_config
 
-
-def differences_from_models(connection: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
-
-
-def downgrade_to_base_and_back(connection: Connection) -> list[str]:
-    config = alembic_config(connection)
-    command.downgrade(config, "base")
-    tables_at_base = inspect(connection).get_table_names()
-    command.upgrade(config, "head")
-    return [name for name in tables_at_base if name != "alembic_version"]
+__all__ = [
+    "test_model_definitions_match_ddl",
+    "test_single_head_revision",
+    "test_up_down_consistency",
+    "test_upgrade",
+]
 
 
-def test_migrations_have_a_single_head() -> None:
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert len(heads) == 1, f"merge the migration heads: {heads}"
+@pytest.fixture(name="alembic_config")
+def migrations_config() -> alembic.config.Config:
+    """This project's alembic.ini, wherever pytest runs from; logging stays pytest's."""
+    return alembic_config()
 
 
-async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        differences = await connection.run_sync(differences_from_models)
+@pytest.fixture
+def alembic_engine(engine: AsyncEngine) -> Iterator[Connection]:
+    """The test database at base, on a synchronous connection (postgresql+psycopg) whose transaction is rolled back."""
+    migrations_engine = create_engine(engine.url.set(drivername="postgresql+psycopg"))
+    try:
+        with migrations_engine.connect() as connection:
+            transaction = connection.begin()
+            command.downgrade(alembic_config(connection), "base")
+            yield connection
+            transaction.rollback()
+    finally:
+        migrations_engine.dispose()
 
-    assert differences == [], "models and migrations disagree: run `alembic revision --autogenerate`"
 
+def test_downgrading_to_base_leaves_no_tables(alembic_runner: MigrationContext, alembic_engine: Connection) -> None:
+    alembic_runner.migrate_up_to("heads")
+    assert set(Base.metadata.tables) <= set(inspect(alembic_engine).get_table_names())
 
-async def test_migrations_downgrade_and_upgrade_cleanly(engine: AsyncEngine) -> None:
-    # Inside one transaction that is rolled back: the test database keeps its schema and data.
-    async with engine.connect() as connection, connection.begin() as transaction:
-        leftover_tables = await connection.run_sync(downgrade_to_base_and_back)
-        await transaction.rollback()
+    alembic_runner.migrate_down_to("base")
 
-    assert leftover_tables == []
+    assert inspect(alembic_engine).get_table_names() == ["alembic_version"]

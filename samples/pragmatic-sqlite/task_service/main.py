@@ -4,9 +4,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from task_service.api.body_limit import BodySizeLimit
+from task_service.api.errors import add_error_handlers
 from task_service.api.routes import api_router, health
 from task_service.core.config import Settings
 from task_service.core.db import make_engine, make_sessionmaker
+
+# Request bodies larger than this (bytes) are refused with 413.
+MAX_BODY_SIZE = 64 * 1024
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
@@ -18,12 +23,17 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings or Settings()
+        app.state.settings = app_settings = settings or Settings()
         if engine is not None:
             app.state.sessionmaker = make_sessionmaker(engine)
             yield
             return
-        own_engine = make_engine(app.state.settings.database_url, echo=app.state.settings.sql_echo)
+        own_engine = make_engine(
+            app_settings.database_url,
+            echo=app_settings.sql_echo,
+            connect_timeout=app_settings.database_connect_timeout,
+            statement_timeout=app_settings.database_statement_timeout,
+        )
         app.state.sessionmaker = make_sessionmaker(own_engine)
         try:
             yield
@@ -31,6 +41,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             await own_engine.dispose()
 
     app = FastAPI(title="Task Service", lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_size=MAX_BODY_SIZE)
+    add_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router)
     return app

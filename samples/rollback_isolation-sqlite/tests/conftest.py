@@ -8,30 +8,57 @@ may commit freely and everything the test did is rolled back at teardown.
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from uuid import uuid4
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from task_service.api.deps import get_sessionmaker
 from task_service.core.config import Settings
 from task_service.core.db import make_engine
 from task_service.main import create_app
 
-from .support import run_migrations
+from . import database
+from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
+from .support import in_own_thread, migrate
 
 API_KEY = "test-api-key"
 
 
+def set_up_database(database_url: str) -> None:
+    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL")
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{shared / 'test.sqlite3'}"
+    with FileLock(shared / "test-database.lock"):
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up_database)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    yield url
+    in_own_thread(database.discard, url, worker_id)
 
 
 @pytest.fixture(scope="session")
@@ -50,12 +77,21 @@ def unique_name() -> Callable[[str], str]:
     return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
 
 
+@pytest.fixture
+def make_project(db_session: AsyncSession) -> MakeProject:
+    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
+    return ProjectFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture
+def make_task(db_session: AsyncSession) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+    return TaskFactory.create_factory(__async_session__=db_session).create_async
+
+
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The test database, migrated once per session."""
     engine = make_engine(settings.database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(run_migrations)
     yield engine
     await engine.dispose()
 
@@ -78,13 +114,17 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-def sessionmaker(
-    connection: AsyncConnection, app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> async_sessionmaker[AsyncSession]:
-    """Sessions that join the test's transaction through savepoints; the app gets them too."""
+def sessionmaker(connection: AsyncConnection, app: FastAPI) -> Iterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that join the test's transaction through savepoints; the app gets them too.
+
+    ``get_sessionmaker`` hands the app whatever ``app.state.sessionmaker`` holds, so that is
+    what the test swaps: cheaper per request than ``app.dependency_overrides``, which makes
+    FastAPI re-inspect every dependency of every request.
+    """
     sessionmaker = async_sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
-    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: sessionmaker)
-    return sessionmaker
+    original, app.state.sessionmaker = app.state.sessionmaker, sessionmaker
+    yield sessionmaker
+    app.state.sessionmaker = original
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from task_service.models import Project
+
+from .factories import MakeProject
 
 NameFactory = Callable[[str], str]
 
@@ -119,6 +122,16 @@ async def test_q_matches_wildcard_characters_literally(
     page = (await client.get("/api/v1/projects", params={"q": f"{tag} 100%"}, headers=api_headers)).json()
 
     assert [item["name"] for item in page["items"]] == [f"{tag} 100% done"]
+
+
+async def test_q_folds_unicode_case(client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory) -> None:
+    tag = unique_name("Ünïcode")
+    for name in (f"{tag} ÉTÉ", f"{tag} Straße", f"{tag} ΣΟΦΙΑ"):
+        await client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    for q, expected in (("été", "ÉTÉ"), ("STRASSE", None), ("straße", "Straße"), ("σοφια", "ΣΟΦΙΑ")):
+        page = (await client.get("/api/v1/projects", params={"q": f"{tag} {q}"}, headers=api_headers)).json()
+        assert [item["name"] for item in page["items"]] == ([f"{tag} {expected}"] if expected else []), q
 
 
 @pytest.mark.parametrize(
@@ -238,3 +251,26 @@ async def test_deleting_a_project_frees_its_name(
 
     assert again.status_code == 201
     assert again.json()["id"] != first["id"]
+
+
+async def test_project_made_in_the_database_is_served(
+    client: AsyncClient, api_headers: dict[str, str], make_project: MakeProject
+) -> None:
+    project = await make_project(description="Made by a factory")
+
+    response = await client.get(f"/api/v1/projects/{project.id}", headers=api_headers)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["name"], body["description"]) == (project.id, project.name, "Made by a factory")
+
+
+async def test_deleted_rows_are_left_out_of_the_list(
+    client: AsyncClient, api_headers: dict[str, str], make_project: MakeProject
+) -> None:
+    live = await make_project()
+    await make_project(name=f"{live.name} (deleted)", deleted_at=datetime.now(UTC))
+
+    page = (await client.get("/api/v1/projects", params={"q": live.name}, headers=api_headers)).json()
+
+    assert [item["id"] for item in page["items"]] == [live.id]

@@ -1,9 +1,9 @@
 """Alembic environment: async for the command line, or on a connection handed in by tests.
 
 ``alembic upgrade head`` connects with ``DATABASE_URL`` (environment or ``.env``).
-Code that already holds a connection (the test suite) passes it as
-``config.attributes["connection"]`` and the migrations run on it, inside the
-caller's transaction.
+The test suite names its own database as ``config.attributes["database_url"]``, or
+passes a connection it holds as ``config.attributes["connection"]``: the migrations
+then run on it, inside the caller's transaction.
 """
 
 import asyncio
@@ -24,7 +24,9 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    return config.get_main_option("sqlalchemy.url") or DatabaseSettings().database_url
+    """``config.attributes["database_url"]`` (the tests), ``sqlalchemy.url``, or ``DATABASE_URL``."""
+    url: str | None = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    return url or DatabaseSettings().database_url
 
 
 def run_migrations_offline() -> None:

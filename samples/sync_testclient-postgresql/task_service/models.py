@@ -14,6 +14,8 @@ NAMING_CONVENTION = {
 
 PROJECT_NAME_MAX_LENGTH = 100
 TASK_TITLE_MAX_LENGTH = 200
+# Ids are INTEGER columns: 32-bit, so no row has a larger one.
+ID_MAX = 2**31 - 1
 
 
 class Base(DeclarativeBase):

@@ -4,6 +4,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from .factories import MakeProject, MakeTask
+
 
 @pytest.fixture
 def project(
@@ -122,3 +124,19 @@ def test_tasks_of_unknown_or_deleted_projects_are_404(
     deleted = client.request(method, f"/api/v1/projects/{project['id']}{path}", json=body, headers=api_headers)
 
     assert (unknown.status_code, deleted.status_code) == (404, 404)
+
+
+def test_tasks_made_in_the_database_are_listed_in_order(
+    client: TestClient, api_headers: dict[str, str], make_project: MakeProject, make_task: MakeTask
+) -> None:
+    project = make_project()
+    first = make_task(project=project, title="First")
+    second = make_task(project=project, done=True)
+
+    listed = client.get(f"/api/v1/projects/{project.id}/tasks", headers=api_headers).json()
+
+    assert listed["total"] == 2
+    assert [(task["id"], task["title"], task["done"]) for task in listed["items"]] == [
+        (first.id, "First", False),
+        (second.id, second.title, True),
+    ]

@@ -2,11 +2,19 @@ from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from task_service.models import PROJECT_NAME_MAX_LENGTH, TASK_TITLE_MAX_LENGTH
+from task_service.models import ID_MAX, PROJECT_NAME_MAX_LENGTH, TASK_TITLE_MAX_LENGTH
 
-ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PROJECT_NAME_MAX_LENGTH)]
-TaskTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TASK_TITLE_MAX_LENGTH)]
+# Text a database can store has no NUL character; names and titles also need a character
+# that is not blank. The patterns spell their characters out (regex engines disagree on
+# what `\s` means), so the OpenAPI document tells clients and test tools exactly the rules.
+STORABLE_TEXT = r"^[^\x00]*$"
+VISIBLE_TEXT = r"^[^\x00]*[^\x00\t\n\x0b\x0c\r ][^\x00]*$"
+
+Text = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
+ProjectName = Annotated[str, StringConstraints(min_length=1, max_length=PROJECT_NAME_MAX_LENGTH, pattern=VISIBLE_TEXT)]
+TaskTitle = Annotated[str, StringConstraints(min_length=1, max_length=TASK_TITLE_MAX_LENGTH, pattern=VISIBLE_TEXT)]
 
 
 def _not_null(value: object) -> object:
@@ -20,14 +28,21 @@ def _as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class ProjectCreate(BaseModel):
+class Input(BaseModel):
+    """A request body: exactly the types its schema shows (no "yes" for true, no "1" for 1)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class ProjectCreate(Input):
     name: ProjectName
-    description: str | None = None
+    description: Text | None = None
 
 
-class ProjectUpdate(BaseModel):
-    name: ProjectName | None = None
-    description: str | None = None
+class ProjectUpdate(Input):
+    # Omitted fields are left as they are; a null name is refused (and not offered by the schema).
+    name: ProjectName | SkipJsonSchema[None] = None
+    description: Text | None = None
 
     _name_not_null = field_validator("name")(_not_null)
 
@@ -43,14 +58,14 @@ class ProjectRead(BaseModel):
     _utc = field_validator("created_at")(_as_utc)
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(Input):
     title: TaskTitle
     done: bool = False
 
 
-class TaskUpdate(BaseModel):
-    title: TaskTitle | None = None
-    done: bool | None = None
+class TaskUpdate(Input):
+    title: TaskTitle | SkipJsonSchema[None] = None
+    done: bool | SkipJsonSchema[None] = None
 
     _not_null = field_validator("title", "done")(_not_null)
 
@@ -76,4 +91,11 @@ class Page(BaseModel, Generic[ItemT]):
 
 class Pagination(BaseModel):
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    # No table holds more rows than there are ids.
+    offset: int = Field(0, ge=0, le=ID_MAX)
+
+
+class ErrorMessage(BaseModel):
+    """The body of every error except 422: what went wrong, for a person to read."""
+
+    detail: str

@@ -5,7 +5,8 @@ per session: the app's lifespan runs and creates its async engine inside the
 TestClient's own event loop, which lives until the session ends. ``db_session`` is
 a synchronous Session on the same database. The app and the tests use different
 connections, so a test cannot be wrapped in one transaction; instead every table is
-emptied after each test, which keeps tests independent of each other and of their order.
+emptied after each test that used the database, which keeps tests independent of each
+other and of their order.
 """
 
 import os
@@ -15,6 +16,7 @@ from uuid import uuid4
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from filelock import FileLock
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
@@ -25,14 +27,41 @@ from task_service.core.db import async_database_url, configure_sqlite
 from task_service.main import create_app
 from task_service.models import Base
 
-from .support import run_migrations
+from . import database
+from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
+from .support import in_own_thread, migrate
 
 API_KEY = "test-api-key"
 
 
+def set_up_database(database_url: str) -> None:
+    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL")
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{shared / 'test.sqlite3'}"
+    with FileLock(shared / "test-database.lock"):
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up_database)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    yield url
+    in_own_thread(database.discard, url, worker_id)
 
 
 @pytest.fixture(scope="session")
@@ -51,20 +80,30 @@ def unique_name() -> Callable[[str], str]:
     return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
 
 
+@pytest.fixture
+def make_project(db_session: Session) -> MakeProject:
+    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
+    return ProjectFactory.create_factory(__session__=db_session).create_sync
+
+
+@pytest.fixture
+def make_task(db_session: Session) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+    return TaskFactory.create_factory(__session__=db_session).create_sync
+
+
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Engine]:
-    """The test database for synchronous code (sqlite+pysqlite), migrated once per session."""
+    """The test database, for synchronous code (sqlite+pysqlite)."""
     engine = create_engine(make_url(async_database_url(settings.database_url)).set(drivername="sqlite+pysqlite"))
     configure_sqlite(engine)
-    with engine.begin() as connection:
-        run_migrations(connection)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, engine: Engine) -> FastAPI:
-    """The service, once the schema exists; its lifespan creates its async engine in the TestClient's loop."""
+def app(settings: Settings) -> FastAPI:
+    """The service; its lifespan creates its async engine in the TestClient's event loop."""
     return create_app(settings)
 
 
@@ -75,9 +114,9 @@ def started_client(app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def empty_tables(engine: Engine) -> Iterator[None]:
-    """After each test, delete every row, children first."""
+    """After a test that used the database, delete every row (children first) in one transaction."""
     yield
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
@@ -85,13 +124,14 @@ def empty_tables(engine: Engine) -> Iterator[None]:
 
 
 @pytest.fixture
-def db_session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
+def db_session(engine: Engine, empty_tables: None) -> Iterator[Session]:
+    """Each statement on its own (autocommit), so every read sees what the app has committed by then."""
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
         yield session
 
 
 @pytest.fixture
-def client(started_client: TestClient) -> Iterator[TestClient]:
+def client(started_client: TestClient, empty_tables: None) -> Iterator[TestClient]:
     """FastAPI's TestClient on the started app; cookies do not outlive the test."""
     yield started_client
     started_client.cookies.clear()

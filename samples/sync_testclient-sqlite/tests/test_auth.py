@@ -28,3 +28,17 @@ def test_the_right_key_is_accepted(client: TestClient, api_headers: dict[str, st
     response = client.get("/api/v1/projects", headers=api_headers)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"name": "unfinished', b'{"name": ""}', b"[]", b"\xff"],
+    ids=["malformed-json", "invalid-name", "wrong-shape", "not-utf8"],
+)
+def test_the_key_is_checked_before_the_body(client: TestClient, body: bytes) -> None:
+    """Callers without the key learn nothing about what the API expects."""
+    response = client.post("/api/v1/projects", content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "missing or invalid API key"}
+    assert response.headers["www-authenticate"] == "APIKey"

@@ -11,7 +11,7 @@ from tests.baking import DATABASES, bake, row_count
 
 STRATEGY = "rollback_isolation"
 
-CONCURRENT_TEST = '''
+CONCURRENT_TEST = """
 import asyncio
 
 from httpx import AsyncClient
@@ -31,7 +31,7 @@ async def test_concurrent_requests_share_the_test_transaction(
     )
     assert [response.status_code for response in responses] == [201] * 10 + [200] * 10
     assert await db_session.scalar(select(func.count()).select_from(Project)) == before + 10
-'''
+"""
 
 
 @pytest.mark.parametrize("database", DATABASES)
@@ -39,10 +39,15 @@ def test_everything_is_rolled_back_and_concurrent_requests_work(
     tmp_path: Path, new_database: Callable[[str], str], database: str
 ) -> None:
     baked = bake(tmp_path, STRATEGY, database)
-    (baked.path / "tests" / "test_concurrency.py").write_text(CONCURRENT_TEST.format(package=baked.package))
+    (baked.path / "tests" / "test_gathered_requests.py").write_text(CONCURRENT_TEST.format(package=baked.package))
     url = new_database(database)
 
-    result = baked.pytest(database_url=url)
+    result = baked.pytest(
+        "tests/test_projects.py",
+        "tests/test_tasks.py",
+        "tests/test_gathered_requests.py",
+        database_url=url,
+    )
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert row_count(url, "projects") == 0

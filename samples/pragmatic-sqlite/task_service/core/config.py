@@ -1,5 +1,7 @@
-from pydantic import SecretStr
+from pydantic import PositiveFloat, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from task_service.core.db import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
 
 
 class DatabaseSettings(BaseSettings):
@@ -16,3 +18,6 @@ class Settings(DatabaseSettings):
 
     api_key: SecretStr
     sql_echo: bool = False
+    # Seconds; together they bound how long a request waits for a database that is down or hangs.
+    database_connect_timeout: PositiveFloat = DEFAULT_CONNECT_TIMEOUT
+    database_statement_timeout: PositiveFloat = DEFAULT_STATEMENT_TIMEOUT

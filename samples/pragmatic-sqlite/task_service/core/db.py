@@ -6,6 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import StaticPool
 
 ASYNC_DRIVER = "sqlite+aiosqlite"
+# Seconds to wait for a connection, and for a statement, before giving up (see core.config.Settings).
+DEFAULT_CONNECT_TIMEOUT = 2.0
+DEFAULT_STATEMENT_TIMEOUT = 3.0
+# Execution options of a transaction that will write: the engine may take its write lock up front.
+WRITE_TRANSACTION = {"write_transaction": True}
 
 
 def async_database_url(url: str | URL) -> str:
@@ -21,35 +26,63 @@ def is_in_memory(url: str | URL) -> bool:
     return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
 
 
-def configure_sqlite(engine: Engine) -> None:
-    """Enforce foreign keys and let SQLAlchemy emit BEGIN itself.
+def configure_sqlite(engine: Engine, *, busy_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> None:
+    """Make SQLite behave like a server database under concurrent use.
 
-    The sqlite3 module (which aiosqlite wraps) starts transactions lazily, which
-    breaks SAVEPOINT and transactional DDL; this is the workaround from
-    SQLAlchemy's SQLite dialect documentation.
+    - foreign keys are enforced;
+    - write-ahead logging: readers never block the writer, nor the writer readers;
+    - a writer waits up to ``busy_timeout`` seconds for the write lock instead of failing;
+    - SQLAlchemy emits BEGIN itself (the sqlite3 module, which aiosqlite wraps, starts
+      transactions lazily, which breaks SAVEPOINT and transactional DDL: the workaround
+      from SQLAlchemy's SQLite dialect documentation), and a transaction started with
+      ``WRITE_TRANSACTION`` takes the write lock at once (BEGIN IMMEDIATE), so it queues
+      behind other writers instead of failing when it upgrades from reading to writing;
+      ``isolation_level="AUTOCOMMIT"`` runs each statement on its own, outside a transaction;
+    - ``lower()``, and so case-insensitive filters, folds all of Unicode, not only ASCII.
     """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write_transaction") else "BEGIN")
 
 
-def make_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
-    """An engine on the database at ``url``, with foreign keys enforced."""
+def _unicode_lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def make_engine(
+    url: str | URL,
+    *,
+    echo: bool = False,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+) -> AsyncEngine:
+    """An engine on the database at ``url`` that never waits long (see ``configure_sqlite``).
+
+    A statement waits at most ``statement_timeout`` seconds for the write lock, and a
+    request at most ``connect_timeout`` seconds for a pooled connection.
+    """
     url = async_database_url(url)
     if is_in_memory(url):
         # One shared connection, or every checkout would see a new empty database.
         engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
     else:
-        engine = create_async_engine(url, echo=echo)
-    configure_sqlite(engine.sync_engine)
+        engine = create_async_engine(url, echo=echo, pool_timeout=connect_timeout)
+    configure_sqlite(engine.sync_engine, busy_timeout=statement_timeout)
     return engine
 
 

@@ -2,6 +2,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 ASYNC_DRIVER = "postgresql+asyncpg"
+# Seconds to wait for a connection, and for a statement, before giving up (see core.config.Settings).
+DEFAULT_CONNECT_TIMEOUT = 2.0
+DEFAULT_STATEMENT_TIMEOUT = 3.0
+# Execution options of a transaction that will write: the engine may take its write lock up front.
+WRITE_TRANSACTION = {"write_transaction": True}
 
 
 def async_database_url(url: str | URL) -> str:
@@ -12,9 +17,31 @@ def async_database_url(url: str | URL) -> str:
     return parsed.set(drivername=ASYNC_DRIVER).render_as_string(hide_password=False)
 
 
-def make_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
-    """An engine on the database at ``url``; connections are checked before each use."""
-    return create_async_engine(async_database_url(url), echo=echo, pool_pre_ping=True)
+def make_engine(
+    url: str | URL,
+    *,
+    echo: bool = False,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+) -> AsyncEngine:
+    """An engine on the database at ``url`` that never waits long.
+
+    Connecting, waiting for a pooled connection and every statement (on the server and,
+    should the server stop answering, on the client) are bounded by the timeouts, and
+    connections are checked before each use, so a lost database is noticed and a
+    restored one is used again without a restart.
+    """
+    return create_async_engine(
+        async_database_url(url),
+        echo=echo,
+        pool_pre_ping=True,
+        pool_timeout=connect_timeout,
+        connect_args={
+            "timeout": connect_timeout,
+            "command_timeout": statement_timeout,
+            "server_settings": {"statement_timeout": str(int(statement_timeout * 1000))},
+        },
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,33 +1,44 @@
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from {{ cookiecutter.project_slug }}.api.deps import LiveProjectDep, SessionDep
+from {{ cookiecutter.project_slug }}.api.deps import KeyCheckedRoute, LiveProjectDep, ProjectId, SessionDep, project_not_found
+from {{ cookiecutter.project_slug }}.api.errors import error_responses
 from {{ cookiecutter.project_slug }}.api.pagination import PaginationDep, paginate
-from {{ cookiecutter.project_slug }}.models import Project
-from {{ cookiecutter.project_slug }}.schemas import Page, ProjectCreate, ProjectRead, ProjectUpdate
+from {{ cookiecutter.project_slug }}.models import PROJECT_NAME_MAX_LENGTH, Project
+from {{ cookiecutter.project_slug }}.schemas import STORABLE_TEXT, Page, ProjectCreate, ProjectRead, ProjectUpdate
 
-router = APIRouter(prefix="/projects", tags=["projects"])
+router = APIRouter(prefix="/projects", tags=["projects"], route_class=KeyCheckedRoute)
+
+NOT_FOUND = error_responses(status.HTTP_404_NOT_FOUND)
+WRITE_ERRORS = error_responses(status.HTTP_400_BAD_REQUEST, status.HTTP_409_CONFLICT, status.HTTP_413_CONTENT_TOO_LARGE)
 
 
-async def _commit_or_conflict(session: AsyncSession, name: str) -> None:
-    """Commit; the partial unique index turns a duplicate live name into a 409."""
+@asynccontextmanager
+async def _conflict_on_taken_name(session: AsyncSession, name: str | None) -> AsyncIterator[None]:
+    """The partial unique index turns a duplicate live name into a 409, whoever wrote first."""
     try:
-        await session.commit()
+        yield
     except IntegrityError as exc:
         await session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"a project named {name!r} already exists") from exc
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+def _is_live(project_id: int) -> ColumnElement[bool]:
+    return and_(Project.id == project_id, Project.deleted_at.is_(None))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
 async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectRead:
     project = Project(**body.model_dump())
-    session.add(project)
-    await _commit_or_conflict(session, body.name)
+    async with _conflict_on_taken_name(session, body.name):
+        session.add(project)
+        await session.commit()
     return ProjectRead.model_validate(project)
 
 
@@ -35,7 +46,10 @@ async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectRea
 async def list_projects(
     session: SessionDep,
     pagination: PaginationDep,
-    q: Annotated[str | None, Query(max_length=100, description="case-insensitive name filter")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=PROJECT_NAME_MAX_LENGTH, pattern=STORABLE_TEXT, description="case-insensitive name filter"),
+    ] = None,
 ) -> Page[ProjectRead]:
     statement = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.created_at, Project.id)
     if q:
@@ -43,20 +57,30 @@ async def list_projects(
     return await paginate(session, statement, pagination, ProjectRead)
 
 
-@router.get("/{project_id}")
+@router.get("/{project_id}", responses=NOT_FOUND)
 async def read_project(project: LiveProjectDep) -> ProjectRead:
     return ProjectRead.model_validate(project)
 
 
-@router.patch("/{project_id}")
-async def update_project(project: LiveProjectDep, body: ProjectUpdate, session: SessionDep) -> ProjectRead:
-    for field, value in body.model_dump(exclude_unset=True).items():
-        setattr(project, field, value)
-    await _commit_or_conflict(session, project.name)
+@router.patch("/{project_id}", responses=NOT_FOUND | WRITE_ERRORS)
+async def update_project(project_id: ProjectId, body: ProjectUpdate, session: SessionDep) -> ProjectRead:
+    """One UPDATE of the live row: a concurrent delete or rename cannot slip in between."""
+    changes = body.model_dump(exclude_unset=True)
+    statement = update(Project).where(_is_live(project_id)).values(**changes, updated_at=func.now()).returning(Project)
+    async with _conflict_on_taken_name(session, changes.get("name")):
+        project = await session.scalar(statement)
+        await session.commit()
+    if project is None:
+        raise project_not_found(project_id)
     return ProjectRead.model_validate(project)
 
 
-@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_project(project: LiveProjectDep, session: SessionDep) -> None:
-    project.deleted_at = datetime.now(UTC)
+@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_project(project_id: ProjectId, session: SessionDep) -> None:
+    """Soft delete in one UPDATE: of concurrent deletes of one project, exactly one succeeds."""
+    deleted = await session.scalar(
+        update(Project).where(_is_live(project_id)).values(deleted_at=func.now()).returning(Project.id)
+    )
     await session.commit()
+    if deleted is None:
+        raise project_not_found(project_id)

@@ -1,0 +1,207 @@
+"""The generated README's commands run as written, and the template README's match CI.
+
+Each ```bash block of a baked project's README runs in the project, line by line, with the
+template's venv standing in for the one the README creates (its ``python -m venv`` and
+``pip install`` lines are skipped) and no Docker engine (``docker`` lines are skipped).
+Without Docker the README has users export ``DATABASE_URL`` and ``TEST_DATABASE_URL`` for a
+server of their own: the test exports them for the local one, the test database not yet
+created. ``uvicorn --reload`` runs in the background until ``/health`` answers.
+
+The commands do not depend on the strategy, so they run once per database, for the first
+strategy, and every other combination is checked to have the very same commands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from .baking import (
+    BIN,
+    COMBINATION_IDS,
+    COMBINATIONS,
+    DATABASES,
+    STRATEGIES,
+    TEMPLATE,
+    Baked,
+    bake,
+)
+
+BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
+# Stand-ins: the template's venv for the project's own, and the test's exports for the user's.
+SKIPPED = ("docker ", "python -m venv ", "pip install ")
+DOCUMENTED_VARIABLES = {"DATABASE_URL", "TEST_DATABASE_URL"}
+
+
+def bash_lines(readme: str) -> list[str]:
+    """The command lines of every ```bash block, in order."""
+    return [
+        line
+        for block in BASH_BLOCK.findall(readme)
+        for line in block.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def exported(lines: list[str]) -> set[str]:
+    return {line.split()[1].split("=", 1)[0] for line in lines if line.startswith("export ")}
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Baked]:
+    root = tmp_path_factory.mktemp("readme")
+    return {
+        (strategy, database): bake(root / f"{strategy}-{database}", strategy, database)
+        for strategy, database in COMBINATIONS
+    }
+
+
+@pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
+def test_every_combination_documents_the_commands_that_are_run(
+    projects: dict[tuple[str, str], Baked], strategy: str, database: str
+) -> None:
+    baked = projects[strategy, database]
+    lines = bash_lines((baked.path / "README.md").read_text())
+    run = bash_lines((projects[STRATEGIES[0], database].path / "README.md").read_text())
+
+    assert lines == run
+    assert any(line.startswith("alembic upgrade head") for line in lines)
+    assert any(line.startswith(f"uvicorn {baked.package}.main:app") for line in lines)
+    assert any(line.split()[0] == "pytest" for line in lines)
+    # A database server comes from Docker, or from the user: then they export both URLs.
+    needs_a_server = any(line.startswith("docker ") for line in lines)
+    assert exported(lines) == (DOCUMENTED_VARIABLES if needs_a_server else set())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_health(url: str, server: subprocess.Popen[str]) -> tuple[int, str]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    output, _ = server.communicate(timeout=10)
+    raise AssertionError(f"the server never answered {url}:\n{output[-3000:]}")
+
+
+@pytest.fixture
+def missing_database(postgres_admin_url: str, new_database: Callable[[str], str]) -> Callable[[str], str]:
+    """URLs of databases that do not exist yet, as a user names one for the tests to create."""
+
+    def make(database: str) -> str:
+        url = new_database(database)
+        name = make_url(url).database or ""
+        if database == "postgresql":  # created by new_database: drop it (new_database drops it again, if made)
+            admin = make_url(postgres_admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+        return url
+
+    return make
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_the_readme_commands_run_as_written(
+    projects: dict[tuple[str, str], Baked],
+    database: str,
+    new_database: Callable[[str], str],
+    missing_database: Callable[[str], str],
+) -> None:
+    baked = projects[STRATEGIES[0], database]
+    lines = bash_lines((baked.path / "README.md").read_text())
+    # The user's environment after the README: its venv on PATH, and what it has them export.
+    environment = {key: value for key, value in os.environ.items() if key not in DOCUMENTED_VARIABLES}
+    environment["PATH"] = f"{BIN}{os.pathsep}{environment['PATH']}"
+    environment["VIRTUAL_ENV"] = str(BIN.parent)
+    exports = {"DATABASE_URL": new_database, "TEST_DATABASE_URL": missing_database}
+    for name in exported(lines):
+        environment[name] = exports[name](database)
+
+    ran = []
+    for line in lines:
+        if line.startswith(SKIPPED) or line.startswith("export "):
+            continue
+        if line.startswith("uvicorn ") and "--reload" in line:
+            port = free_port()
+            server = subprocess.Popen(
+                ["bash", "-c", f"exec {line.split('#')[0]} --port {port}"],
+                cwd=baked.path,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
+            try:
+                status, body = wait_for_health(f"http://127.0.0.1:{port}/health", server)
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.communicate(timeout=30)
+            assert (status, json.loads(body)["status"]) == (200, "ok")
+        else:
+            result = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", line],
+                cwd=baked.path,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        ran.append(line.split()[0])
+
+    assert {"alembic", "uvicorn", "pytest"} <= set(ran)
+
+
+def setup_commands(text: str) -> set[str]:
+    """Commands as run, whether from an activated venv or through .venv/bin: `pip install -r x`."""
+    commands = set()
+    for part in re.split(r"&&|\n", text):
+        words = [word for word in shlex.split(part, comments=True) if word != "--quiet"]
+        if words[:1] == ["."] or not words:
+            continue
+        if words[0].endswith("/python") and words[1] == "-m" or words[0] == "python3" and words[1:3] == ["-m", "pip"]:
+            words = words[2:]
+        commands.add(" ".join([Path(words[0]).name, *words[1:]]))
+    return commands
+
+
+def test_the_template_readme_set_up_is_what_ci_runs() -> None:
+    readme = (TEMPLATE / "README.md").read_text()
+    section = readme.split("## Testing the template", 1)[1].split("\n## ", 1)[0]
+    (block,) = BASH_BLOCK.findall(section)
+    documented = setup_commands(block)
+    ci = setup_commands((TEMPLATE / ".ci" / "run").read_text())
+
+    assert documented == {
+        "python3 -m venv .venv",
+        "pip install -r requirements-dev.txt",
+        "pytest -n 2",
+    }
+    assert documented <= ci
+    assert (TEMPLATE / "requirements-dev.txt").is_file()

@@ -1,0 +1,100 @@
+{%- import "choices.j2" as c with context -%}
+"""Requests at the same time, through the same ``client``{{ " (from threads)" if c.sync else "" }}: the database decides who wins."""
+
+{%- if c.sync %}
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+{%- else %}
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+{%- endif %}
+
+{%- if c.sync %}
+
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+{%- else %}
+
+from httpx import AsyncClient, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+{%- endif %}
+
+from {{ cookiecutter.project_slug }}.models import Project
+
+NameFactory = Callable[[str], str]
+{%- if c.sync %}
+
+
+def in_parallel(calls: Sequence[Callable[[], Response]]) -> list[Response]:
+    """Send every request at once, each from its own thread."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+{%- else %}
+
+
+async def in_parallel(calls: Sequence[Callable[[], Awaitable[Response]]]) -> list[Response]:
+    """Send every request at once."""
+    return list(await asyncio.gather(*(call() for call in calls)))
+{%- endif %}
+
+
+{{ c.adef }} test_of_concurrent_deletes_exactly_one_succeeds(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    name = unique_name("Contested")
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers){{ c.aw_close }}.json()
+    delete = partial(client.delete, f"/api/v1/projects/{created['id']}", headers=api_headers)
+
+    responses = {{ c.aw }}in_parallel([delete] * 8)
+
+    assert sorted(response.status_code for response in responses) == [204] + [404] * 7
+
+
+{{ c.adef }} test_of_concurrent_creates_with_one_name_exactly_one_succeeds(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    create = partial(client.post, "/api/v1/projects", json={"name": unique_name("Race")}, headers=api_headers)
+
+    responses = {{ c.aw }}in_parallel([create] * 8)
+
+    assert sorted(response.status_code for response in responses) == [201] + [409] * 7
+
+
+{{ c.adef }} test_concurrent_creates_and_reads_all_succeed(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    tag = unique_name("Crowd")
+    creates = [
+        partial(client.post, "/api/v1/projects", json={"name": f"{tag} {n}"}, headers=api_headers) for n in range(10)
+    ]
+    assert [response.status_code for response in {{ c.aw }}in_parallel(creates)] == [201] * 10
+
+    project_id = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": tag}, headers=api_headers){{ c.aw_close }}.json()["items"][0]["id"]
+    tasks_url = f"/api/v1/projects/{project_id}/tasks"
+    tasks = [partial(client.post, tasks_url, json={"title": f"Task {n}"}, headers=api_headers) for n in range(10)]
+    assert [response.status_code for response in {{ c.aw }}in_parallel(tasks)] == [201] * 10
+
+    reads = [partial(client.get, "/api/v1/projects", params={"q": tag}, headers=api_headers)] * 5
+    reads += [partial(client.get, tasks_url, headers=api_headers)] * 5
+    pages = [response.json() for response in {{ c.aw }}in_parallel(reads)]
+    assert [page["total"] for page in pages] == [10] * 10
+
+
+{{ c.adef }} test_db_session_reads_then_sees_what_the_api_commits(
+    client: {{ c.Client }}, api_headers: dict[str, str], db_session: {{ c.Session }}, unique_name: NameFactory
+) -> None:
+    created = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Watched")}, headers=api_headers){{ c.aw_close }}.json()
+    deleted_at = select(Project.deleted_at).where(Project.id == created["id"])
+    assert {{ c.aw }}db_session.scalar(deleted_at) is None
+
+    response = {{ c.aw }}client.delete(f"/api/v1/projects/{created['id']}", headers=api_headers)
+
+    assert response.status_code == 204
+    assert {{ c.aw }}db_session.scalar(deleted_at) is not None
