@@ -26,7 +26,7 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    """The session factory the lifespan created; tests swap the database by overriding this."""
+    """The session factory in ``app.state``: the lifespan's, or one the tests put there."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return sessionmaker
 
