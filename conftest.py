@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
-from tests.baking import libpq
-
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+from tests.baking import libpq, postgres_server, scratch_databases
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +18,7 @@ def postgres_admin_url() -> str:
     ``TEMPLATE_POSTGRES_URL`` (any database on the server, with CREATEDB rights) wins;
     otherwise a local server on 127.0.0.1:5432 as user postgres.
     """
-    url = os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)
+    url = postgres_server()
     try:
         with psycopg.connect(libpq(url), connect_timeout=5):
             pass
@@ -43,20 +37,5 @@ def new_database(postgres_admin_url: str, tmp_path: Path) -> Iterator[Callable[[
 
     PostgreSQL databases are created on the server and dropped afterwards; SQLite ones are files.
     """
-    created: list[str] = []
-
-    def make(database: str) -> str:
-        if database == "sqlite":
-            return f"sqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
-        if database != "postgresql":
-            raise ValueError(f"no test database for the choice {database!r}")
-        name = f"baked_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(libpq(postgres_admin_url), autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        return make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    with psycopg.connect(libpq(postgres_admin_url), autocommit=True) as admin:
-        for name in created:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with scratch_databases(tmp_path) as make:
+        yield make

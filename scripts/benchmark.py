@@ -18,19 +18,16 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.baking import COMBINATIONS, TEMPLATE, Baked, bake, strategy_settings  # noqa: E402
+from tests.baking import COMBINATIONS, TEMPLATE, Baked, bake, scratch_databases, strategy_settings  # noqa: E402
 
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DOCS = TEMPLATE / "docs"
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 
@@ -88,28 +85,6 @@ def plant(baked: Baked, count: int) -> None:
     )
 
 
-def new_database(database: str, scratch: Path) -> tuple[str, str | None]:
-    """A URL for a database that does not exist yet (the suite creates it), and its name to drop."""
-    if database == "sqlite":
-        return f"sqlite:///{scratch / f'{uuid.uuid4().hex}.sqlite3'}", None
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    server = os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)
-    return make_url(server).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop(name: str | None) -> None:
-    if name is None:
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    server = make_url(os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)).set(drivername="postgresql")
-    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def timed_pytest(baked: Baked, url: str, *args: str) -> float:
     start = time.perf_counter()
     result = baked.pytest("-q", "tests/test_benchmark.py", *args, database_url=url)
@@ -122,13 +97,11 @@ def timed_pytest(baked: Baked, url: str, *args: str) -> float:
 def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
     baked = bake(scratch / f"{strategy}-{database}", strategy, database)
     plant(baked, count)
-    url, name = new_database(database, scratch)
     junit = scratch / f"{strategy}-{database}.xml"
-    try:
+    with scratch_databases(scratch) as new_database:
+        url = new_database(database)
         serial = timed_pytest(baked, url, f"--junitxml={junit}")
         parallel = timed_pytest(baked, url, "-n", "2")
-    finally:
-        drop(name)
     times: dict[str, list[float]] = {"test_one_request": [], "test_one_write": []}
     for case in ET.parse(junit).getroot().iter("testcase"):
         kind = case.get("name", "").split("[")[0]
@@ -153,13 +126,11 @@ def start_up(database: str, scratch: Path) -> str:
     """Cold and warm start of self_healing_seed, next to the migration check alone (pragmatic)."""
     seeded = bake(scratch / f"start-seed-{database}", "self_healing_seed", database)
     plain = bake(scratch / f"start-plain-{database}", "pragmatic", database)
-    url, name = new_database(database, scratch)
-    try:
+    with scratch_databases(scratch) as new_database:
+        url = new_database(database)
         cold = setup_seconds(seeded, url)
         warm = min(setup_seconds(seeded, url) for _ in range(3))
         check = min(setup_seconds(plain, url) for _ in range(3))
-    finally:
-        drop(name)
     return (
         f"| {database} | {cold:.2f} s | {warm * 1000:.0f} ms | {check * 1000:.0f} ms "
         f"| {(warm - check) * 1000:+.0f} ms |"
@@ -184,7 +155,7 @@ def table(results: list[Result], count: int) -> str:
 
 def chart(results: list[Result]) -> str:
     """A small SVG: median ms per one-request test, a bar per strategy x database."""
-    bar, gap, height, left = 26, 14, 180, 210
+    bar, gap, left = 26, 14, 210
     top = max(r.median(r.request_ms) for r in results) or 1
     width = left + 260
     rows = []
@@ -199,7 +170,6 @@ def chart(results: list[Result]) -> str:
             f'<text x="{left + length + 6:.1f}" y="{y + bar * 0.7:.0f}">{value:.1f} ms</text>'
         )
     total = 30 + len(results) * (bar + gap) + 10
-    del height
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 60}" height="{total}" '
         'font-family="sans-serif" font-size="12">'

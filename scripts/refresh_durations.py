@@ -17,8 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.benchmark import drop, new_database  # noqa: E402
-from tests.baking import COMBINATIONS, TEMPLATE, bake  # noqa: E402
+from tests.baking import COMBINATIONS, TEMPLATE, bake, scratch_databases  # noqa: E402
 
 DURATIONS = TEMPLATE / "{{cookiecutter.project_slug}}" / ".test_durations"
 
@@ -27,11 +26,9 @@ def main() -> None:
     strategy, database = COMBINATIONS[0]
     with tempfile.TemporaryDirectory() as scratch:
         project = bake(Path(scratch), strategy, database)
-        url, name = new_database(database, Path(scratch))
-        try:
+        with scratch_databases(Path(scratch)) as new_database:
+            url = new_database(database)
             result = project.pytest("-q", "-p", "no:randomly", "--store-durations", database_url=url)
-        finally:
-            drop(name)
         if result.returncode != 0:
             raise SystemExit(f"the suite failed:\n{result.stdout[-3000:]}{result.stderr}")
         durations = json.loads((project.path / ".test_durations").read_text())

@@ -10,12 +10,17 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from cookiecutter.main import cookiecutter
 from jinja2 import Environment, FileSystemLoader
+from psycopg import sql
 from sqlalchemy.engine import make_url
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -25,6 +30,44 @@ STRATEGIES: list[str] = CHOICES["test_strategy"]
 DATABASES: list[str] = CHOICES["database"]
 COMBINATIONS = [(strategy, database) for strategy in STRATEGIES for database in DATABASES]
 COMBINATION_IDS = [f"{strategy}-{database}" for strategy, database in COMBINATIONS]
+
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_server() -> str:
+    """The PostgreSQL server baked projects get databases on: TEMPLATE_POSTGRES_URL, else the local one."""
+    return os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)
+
+
+@contextmanager
+def scratch_databases(directory: Path) -> Iterator[Callable[[str], str]]:
+    """``make("postgresql")`` or ``make("sqlite")`` gives the URL of a new, empty database.
+
+    PostgreSQL databases are created on ``postgres_server()`` and dropped on exit; SQLite
+    ones are files in ``directory``.
+    """
+    server = postgres_server()
+    created: list[str] = []
+
+    def make(database: str) -> str:
+        if database == "sqlite":
+            return f"sqlite:///{directory / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        if database != "postgresql":
+            raise ValueError(f"no test database for the choice {database!r}")
+        name = f"baked_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(libpq(server), autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        if created:
+            with psycopg.connect(libpq(server), autocommit=True) as admin:
+                for name in created:
+                    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def libpq(url: str) -> str:
@@ -84,7 +127,8 @@ def bake(output_dir: Path, strategy: str, database: str, **answers: str) -> Bake
 
 def row_count(database_url: str, table: str) -> int:
     """How many rows ``table`` holds in the baked project's test database."""
-    from sqlalchemy import create_engine, func, select, table as table_clause
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy import table as table_clause
     from sqlalchemy.engine import make_url
 
     url = make_url(database_url)
