@@ -111,8 +111,15 @@ async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    """An HTTP client on the started app."""
+@pytest.fixture(scope="session")
+async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """One HTTP client on the started app for the whole session: ``client`` hands it to each test."""
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
+
+
+@pytest.fixture
+def client(started_client: AsyncClient) -> Iterator[AsyncClient]:
+    """An HTTP client on the started app; cookies do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()

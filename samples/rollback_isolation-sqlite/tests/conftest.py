@@ -145,8 +145,15 @@ class OneAtATimeTransport(ASGITransport):
             return await super().handle_async_request(request)
 
 
-@pytest.fixture
-async def client(app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncClient]:
-    """An HTTP client on the started app, whose sessions join the test's transaction."""
+@pytest.fixture(scope="session")
+async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """One HTTP client on the started app for the whole session: ``client`` hands it to each test."""
     async with AsyncClient(transport=OneAtATimeTransport(app), base_url="http://test") as client:
         yield client
+
+
+@pytest.fixture
+def client(started_client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]) -> Iterator[AsyncClient]:
+    """The started app's HTTP client, whose sessions join the test's transaction; cookies do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()

@@ -19,13 +19,16 @@ READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 ProjectId = Annotated[int, Path(ge=1, le=ID_MAX)]
 TaskId = Annotated[int, Path(ge=1, le=ID_MAX)]
 
+# The dependencies below only read app.state, so they are `async def`: FastAPI runs a plain
+# `def` dependency in its thread pool, a hand-off that costs more than the work itself.
 
-def get_settings(request: Request) -> Settings:
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     """The session factory in ``app.state``: the lifespan's, or one the tests put there."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return sessionmaker
@@ -48,7 +51,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
 
-def require_api_key(settings: SettingsDep, api_key: Annotated[str | None, Security(_api_key_header)]) -> None:
+async def require_api_key(settings: SettingsDep, api_key: Annotated[str | None, Security(_api_key_header)]) -> None:
     expected = settings.api_key.get_secret_value().encode()
     if api_key is None or not secrets.compare_digest(api_key.encode(), expected):
         raise HTTPException(
@@ -69,7 +72,7 @@ class KeyCheckedRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def check_key_then_handle(request: Request) -> Response:
-            require_api_key(get_settings(request), request.headers.get(API_KEY_HEADER))
+            await require_api_key(await get_settings(request), request.headers.get(API_KEY_HEADER))
             return await handle(request)
 
         return check_key_then_handle
