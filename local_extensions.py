@@ -20,7 +20,7 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 sys.path.insert(0, str(Path(__file__).parent / "hooks"))
-from pre_gen_project import input_error  # noqa: E402
+from pre_gen_project import input_error
 
 
 def valid_slug(slug: str, project_name: str) -> str:

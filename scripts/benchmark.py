@@ -1,14 +1,15 @@
 """Benchmark the test strategies: milliseconds per test and the pytest-xdist speed-up.
 
-    python scripts/benchmark.py                    # 300 + 300 planted tests per combination
-    python scripts/benchmark.py --tests 2500       # larger suites
+    python scripts/benchmark.py                    # 2500 + 2500 planted tests per combination
+    python scripts/benchmark.py --tests 300        # a quick look
     python scripts/benchmark.py --write-docs       # also rewrite docs/benchmark.* and the README table
 
 For every test_strategy x database (from cookiecutter.json) it bakes a project, plants N
 tests that send one request and N tests that write one row, and runs that suite twice on a
 fresh database: serially (per-test times from the JUnit report: setup + call + teardown)
-and with `-n 2` (wall time, pytest start-up included). PostgreSQL: TEMPLATE_POSTGRES_URL or
-the local server on 127.0.0.1:5432 (user postgres).
+and with `-n 2` (wall time, pytest start-up included), then checks that no per-worker
+database is left. PostgreSQL: TEMPLATE_POSTGRES_URL or the local server on 127.0.0.1:5432
+(user postgres).
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.baking import COMBINATIONS, TEMPLATE, Baked, bake, scratch_databases, strategy_settings  # noqa: E402
+from tests.baking import (
+    COMBINATIONS,
+    TEMPLATE,
+    Baked,
+    bake,
+    leftover_databases,
+    scratch_databases,
+    strategy_settings,
+)
 
 DOCS = TEMPLATE / "docs"
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
@@ -102,6 +111,8 @@ def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
         url = new_database(database)
         serial = timed_pytest(baked, url, f"--junitxml={junit}")
         parallel = timed_pytest(baked, url, "-n", "2")
+        if leftover := leftover_databases(url):
+            raise SystemExit(f"{strategy}-{database}: `-n 2` left databases behind: {leftover}")
     times: dict[str, list[float]] = {"test_one_request": [], "test_one_write": []}
     for case in ET.parse(junit).getroot().iter("testcase"):
         kind = case.get("name", "").split("[")[0]
@@ -195,7 +206,8 @@ def write_docs(results: list[Result], count: int, starts: list[str], command: st
     body = (
         f"{table(results, count)}\n\n{START_UP_HEADER}\n" + "\n".join(starts) + "\n\n"
         "![median ms per one-request test](docs/benchmark.svg)\n\n"
-        f"Measured by `{command}` on {machine()}, PostgreSQL on loopback, all in one run."
+        f"Measured by `{command}` on {machine()}, PostgreSQL on loopback, all in one run, "
+        "in random order (pytest-randomly), with Python's bytecode cache on."
     )
     (DOCS / "benchmark.md").write_text(body + "\n")
     (DOCS / "benchmark.svg").write_text(chart(results))
@@ -207,7 +219,7 @@ def write_docs(results: list[Result], count: int, starts: list[str], command: st
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tests", type=int, default=300, help="planted tests of each kind (default 300)")
+    parser.add_argument("--tests", type=int, default=2500, help="planted tests of each kind (default 2500)")
     parser.add_argument("--only", help="one combination, e.g. rollback_isolation-postgresql")
     parser.add_argument("--write-docs", action="store_true", help="rewrite docs/benchmark.* and the README table")
     options = parser.parse_args(argv)

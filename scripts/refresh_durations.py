@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.baking import COMBINATIONS, TEMPLATE, bake, scratch_databases  # noqa: E402
+from tests.baking import COMBINATIONS, TEMPLATE, bake, scratch_databases
 
 DURATIONS = TEMPLATE / "{{cookiecutter.project_slug}}" / ".test_durations"
 
@@ -26,6 +26,8 @@ def main() -> None:
     strategy, database = COMBINATIONS[0]
     with tempfile.TemporaryDirectory() as scratch:
         project = bake(Path(scratch), strategy, database)
+        # pytest-split adds to the file it finds: start without one, so removed tests drop out.
+        (project.path / ".test_durations").unlink()
         with scratch_databases(Path(scratch)) as new_database:
             url = new_database(database)
             result = project.pytest("-q", "-p", "no:randomly", "--store-durations", database_url=url)

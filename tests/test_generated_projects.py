@@ -12,11 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
-
-from conftest import libpq
 
 from .baking import (
     BIN,
@@ -26,6 +22,7 @@ from .baking import (
     TEMPLATE,
     Baked,
     bake,
+    leftover_databases,
     strategy_settings,
 )
 
@@ -78,7 +75,7 @@ def test_files_read_like_hand_written_ones(baked: Baked) -> None:
     for path in text_files(baked.path):
         text = path.read_text()
         name = path.relative_to(baked.path)
-        if text and not text.endswith("\n") or text.endswith("\n\n"):
+        if (text and not text.endswith("\n")) or text.endswith("\n\n"):
             problems.append(f"{name}: must end with exactly one newline")
         if "\n\n\n\n" in text or (path.suffix not in {".py", ".mako"} and "\n\n\n" in text):
             problems.append(f"{name}: run of blank lines")
@@ -153,32 +150,21 @@ PLUGINS = {"anyio", "asyncio", "cov", "randomly", "split", "xdist"}
 def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdist(
     baked: Baked, database_url: str, tmp_path: Path
 ) -> None:
-    """The same tests pass serially (the plugins users commonly have all active, coverage gate
-    included), then again on two xdist workers, each on its own copy of the database."""
-    result = baked.pytest(
-        "--randomly-seed=1",
-        "--cov",
-        f"--junitxml={tmp_path / 'serial.xml'}",
-        database_url=database_url,
-    )
+    """The same tests pass serially (the plugins users commonly have all active), then again on
+    two xdist workers, each on its own copy of the database, with the coverage gate holding."""
+    result = baked.pytest("--randomly-seed=1", f"--junitxml={tmp_path / 'serial.xml'}", database_url=database_url)
     serial = ran(result, tmp_path / "serial.xml")
-    assert re.search(r"^Required test coverage of .* reached", result.stdout, re.MULTILINE), "the coverage gate holds"
     header = re.search(r"^plugins: (.*)$", result.stdout, re.MULTILINE)
     assert header, result.stdout[:2000]
     assert {plugin.rsplit("-", 1)[0].removeprefix("pytest-") for plugin in header.group(1).split(", ")} >= PLUGINS
 
     junit = tmp_path / "xdist.xml"
-    distributed = ran(
-        baked.pytest(
-            "--randomly-seed=20261121",
-            "-n",
-            "2",
-            f"--junitxml={junit}",
-            database_url=database_url,
-        ),
-        junit,
+    result = baked.pytest(
+        "--randomly-seed=20261121", "-n", "2", "--cov", f"--junitxml={junit}", database_url=database_url
     )
+    distributed = ran(result, junit)
     assert sorted(distributed) == sorted(serial)
+    assert re.search(r"^Required test coverage of .* reached", result.stdout, re.MULTILINE), "the coverage gate holds"
     assert leftover_databases(database_url) == [], "every xdist worker drops its database"
 
 
@@ -214,18 +200,6 @@ def test_two_ci_shards_run_every_test_exactly_once(tmp_path: Path, new_database:
 
     assert shards[0] and shards[1], "both shards get tests"
     assert sorted(shards[0] + shards[1]) == sorted(everything), "together the shards run every test exactly once"
-
-
-def leftover_databases(database_url: str) -> list[str]:
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        return sorted(path.name for path in Path(url.database or "").parent.glob("*_gw*"))
-    with psycopg.connect(libpq(database_url), autocommit=True) as connection:
-        rows = connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s",
-            [f"{url.database}_gw%"],
-        )
-        return [name for (name,) in rows]
 
 
 def test_a_users_plain_scenario_tests_pass(baked: Baked, database_url: str) -> None:

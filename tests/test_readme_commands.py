@@ -185,7 +185,8 @@ def setup_commands(text: str) -> set[str]:
         words = [word for word in shlex.split(part, comments=True) if word != "--quiet"]
         if words[:1] == ["."] or not words:
             continue
-        if words[0].endswith("/python") and words[1] == "-m" or words[0] == "python3" and words[1:3] == ["-m", "pip"]:
+        runs_a_module = words[0].endswith("/python") and words[1] == "-m"
+        if runs_a_module or (words[0] == "python3" and words[1:3] == ["-m", "pip"]):
             words = words[2:]
         commands.add(" ".join([Path(words[0]).name, *words[1:]]))
     return commands
