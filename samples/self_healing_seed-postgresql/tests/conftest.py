@@ -128,7 +128,7 @@ def make_task(db_session: AsyncSession) -> MakeTask:
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, check_connections=False)
     yield engine
     await engine.dispose()
 

@@ -23,18 +23,20 @@ def make_engine(
     echo: bool = False,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    check_connections: bool = True,
 ) -> AsyncEngine:
     """An engine on the database at ``url`` that never waits long.
 
     Connecting, waiting for a pooled connection and every statement (on the server and,
     should the server stop answering, on the client) are bounded by the timeouts, and
     connections are checked before each use, so a lost database is noticed and a
-    restored one is used again without a restart.
+    restored one is used again without a restart. The check costs three round trips per
+    checkout; the tests, whose database stays up, turn it off (``check_connections``).
     """
     return create_async_engine(
         async_database_url(url),
         echo=echo,
-        pool_pre_ping=True,
+        pool_pre_ping=check_connections,
         pool_timeout=connect_timeout,
         connect_args={
             "timeout": connect_timeout,
