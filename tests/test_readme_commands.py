@@ -35,6 +35,7 @@ from .baking import (
     COMBINATION_IDS,
     COMBINATIONS,
     DATABASES,
+    PYTHON_DEFAULTS,
     STRATEGIES,
     TEMPLATE,
     Baked,
@@ -134,7 +135,7 @@ def test_the_readme_commands_run_as_written(
     baked = projects[STRATEGIES[0], database]
     lines = bash_lines((baked.path / "README.md").read_text())
     # The user's environment after the README: its venv on PATH, and what it has them export.
-    environment = {key: value for key, value in os.environ.items() if key not in DOCUMENTED_VARIABLES}
+    environment = {key: value for key, value in PYTHON_DEFAULTS.items() if key not in DOCUMENTED_VARIABLES}
     environment["PATH"] = f"{BIN}{os.pathsep}{environment['PATH']}"
     environment["VIRTUAL_ENV"] = str(BIN.parent)
     exports = {"DATABASE_URL": new_database, "TEST_DATABASE_URL": missing_database}

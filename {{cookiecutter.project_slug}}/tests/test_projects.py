@@ -105,6 +105,19 @@ NameFactory = Callable[[str], str]
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (20, 21, 20, 0)
 
 
+{{ c.adef }} test_a_page_past_the_end_is_empty_and_still_counts_every_project(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    tag = unique_name("Short list")
+    for number in range(3):
+        {{ c.aw }}client.post("/api/v1/projects", json={"name": f"{tag} {number}"}, headers=api_headers)
+
+    params: dict[str, str | int] = {"q": tag, "limit": 10, "offset": 10}
+    page = {{ c.aw_open }}client.get("/api/v1/projects", params=params, headers=api_headers){{ c.aw_close }}.json()
+
+    assert (page["items"], page["total"], page["offset"]) == ([], 3, 10)
+
+
 {{ c.adef }} test_q_filters_names_case_insensitively(
     client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
 ) -> None:

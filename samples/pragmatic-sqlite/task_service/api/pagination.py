@@ -14,12 +14,21 @@ ReadT = TypeVar("ReadT", bound=BaseModel)
 async def paginate(
     session: AsyncSession, statement: Select[Any], pagination: Pagination, schema: type[ReadT]
 ) -> Page[ReadT]:
-    """One page of ``statement`` (already ordered), with the total count of all its rows."""
-    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = await session.scalars(statement.limit(pagination.limit).offset(pagination.offset))
+    """One page of ``statement`` (already ordered), with the total count of all its rows.
+
+    One query, so the total and the page agree even while others write: every row carries
+    the total (``count(*) OVER ()``). Only a page past the end, with no row to carry it,
+    asks a second time, for the total alone.
+    """
+    page = statement.add_columns(func.count().over().label("total"))
+    rows = (await session.execute(page.limit(pagination.limit).offset(pagination.offset))).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     return Page[ReadT](
-        items=[schema.model_validate(row) for row in rows],
-        total=total or 0,
+        items=[schema.model_validate(row[0]) for row in rows],
+        total=total,
         limit=pagination.limit,
         offset=pagination.offset,
     )
