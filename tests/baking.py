@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -154,3 +155,10 @@ def leftover_databases(database_url: str) -> list[str]:
     with psycopg.connect(libpq(database_url), autocommit=True) as connection:
         rows = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{url.database}_gw%"])
         return [name for (name,) in rows]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port: int = probe.getsockname()[1]
+        return port

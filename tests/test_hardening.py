@@ -26,7 +26,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from .baking import BIN, DATABASES, STRATEGIES, Baked, bake
+from .baking import BIN, DATABASES, STRATEGIES, Baked, bake, free_port
 
 API_KEY = "hardening-test-key"
 HEADERS = {"X-API-Key": API_KEY}
@@ -54,12 +54,6 @@ def postgresql_project(tmp_path_factory: pytest.TempPathFactory) -> Baked:
 @pytest.fixture(scope="module")
 def sqlite_project(tmp_path_factory: pytest.TempPathFactory) -> Baked:
     return baked(tmp_path_factory, "sqlite")
-
-
-def free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def migrate(project: Baked, database_url: str) -> None:

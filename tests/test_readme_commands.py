@@ -18,7 +18,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -40,6 +39,7 @@ from .baking import (
     TEMPLATE,
     Baked,
     bake,
+    free_port,
 )
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -86,12 +86,6 @@ def test_every_combination_documents_the_commands_that_are_run(
     # A database server comes from Docker, or from the user: then they export both URLs.
     needs_a_server = any(line.startswith("docker ") for line in lines)
     assert exported(lines) == (DOCUMENTED_VARIABLES if needs_a_server else set())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for_health(url: str, server: subprocess.Popen[str]) -> tuple[int, str]:

@@ -50,11 +50,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
     """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
     shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
     base = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{shared / 'test.sqlite3'}"
+    ready = shared / "test-database.ready"
     with FileLock(shared / "test-database.lock"):
+        # The first process here sets the database up; under pytest-xdist the others only copy it.
+        set_up = None if ready.exists() else set_up_database
         try:
-            url = in_own_thread(database.prepare, base, worker_id, set_up_database)
+            url = in_own_thread(database.prepare, base, worker_id, set_up)
         except database.DatabaseUnavailable as exc:
             pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+        ready.touch()
     yield url
     in_own_thread(database.discard, url, worker_id)
 

@@ -26,8 +26,11 @@ def check(database_url: str) -> None:
     asyncio.run(_on_server(make_url(async_database_url(database_url)), "SELECT 1"))
 
 
-def prepare(database_url: str, worker: str, set_up: Callable[[str], None]) -> str:
-    """Create the database if missing and ``set_up`` it (migrate, ...); under xdist return a clone for ``worker``."""
+def prepare(database_url: str, worker: str, set_up: Callable[[str], None] | None) -> str:
+    """Create the database if missing and ``set_up`` it (migrate, ...), unless already done (``set_up`` is None).
+
+    Under xdist, return a clone of it for ``worker``.
+    """
     return asyncio.run(_prepare(make_url(async_database_url(database_url)), worker, set_up))
 
 
@@ -38,11 +41,12 @@ def discard(database_url: str, worker: str) -> None:
         asyncio.run(_on_server(url, f"DROP DATABASE IF EXISTS {_quoted(url)} WITH (FORCE)"))
 
 
-async def _prepare(url: URL, worker: str, set_up: Callable[[str], None]) -> str:
-    exists = await _on_server(url, "SELECT 1 FROM pg_database WHERE datname = :name", name=url.database)
-    if not exists:
-        await _on_server(url, f"CREATE DATABASE {_quoted(url)}")
-    await asyncio.to_thread(set_up, url.render_as_string(hide_password=False))
+async def _prepare(url: URL, worker: str, set_up: Callable[[str], None] | None) -> str:
+    if set_up is not None:
+        exists = await _on_server(url, "SELECT 1 FROM pg_database WHERE datname = :name", name=url.database)
+        if not exists:
+            await _on_server(url, f"CREATE DATABASE {_quoted(url)}")
+        await asyncio.to_thread(set_up, url.render_as_string(hide_password=False))
     if worker == "master":
         return url.render_as_string(hide_password=False)
     clone = url.set(database=f"{url.database}_{worker}")

@@ -27,10 +27,14 @@ def check(database_url: str) -> None:
         )
 
 
-def prepare(database_url: str, worker: str, set_up: Callable[[str], None]) -> str:
-    """``set_up`` the database file (migrate, ...); under xdist return a copy of it for ``worker``."""
-    check(database_url)
-    set_up(database_url)
+def prepare(database_url: str, worker: str, set_up: Callable[[str], None] | None) -> str:
+    """``set_up`` the database file (migrate, ...), unless already done (``set_up`` is None).
+
+    Under xdist, return a copy of it for ``worker``.
+    """
+    if set_up is not None:
+        check(database_url)
+        set_up(database_url)
     if worker == "master" or is_in_memory(database_url):
         return database_url
     url = make_url(async_database_url(database_url))
