@@ -19,7 +19,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.baking import (
     COMBINATIONS,
-    PYTHON_DEFAULTS,
     TEMPLATE,
     Baked,
     bake,
@@ -109,11 +107,9 @@ def process_cpu_seconds(pid: int) -> float | None:
 def timed_pytest(baked: Baked, url: str, *args: str) -> tuple[float, float | None]:
     """Wall seconds of one run of the planted tests, and CPU seconds of the pytest process
     itself: under xdist, the controller, to which the workers report every test."""
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/test_benchmark.py", *args]
-    environment = {**PYTHON_DEFAULTS, "TEST_DATABASE_URL": url}
     with tempfile.TemporaryFile("w+") as output:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=baked.path, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        process = baked.start_pytest("-q", "tests/test_benchmark.py", *args, database_url=url, output=output)
         cpu = None
         while process.poll() is None:
             cpu = process_cpu_seconds(process.pid) or cpu

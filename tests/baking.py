@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psycopg
 from cookiecutter.main import cookiecutter
@@ -39,6 +39,8 @@ LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # PYTHONDONTWRITEBYTECODE is set (this machine, many CI images), every pytest start
 # rewrites the asserts of all the plugins' modules again: about a second each time.
 PYTHON_DEFAULTS = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+# The generated suite, run with the template's venv (which has every strategy's tools).
+PYTEST = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider")
 
 
 def postgres_server() -> str:
@@ -113,14 +115,17 @@ class Baked:
         self, *args: str, database_url: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """The generated suite, as its README runs it (the template's venv has every strategy's tools)."""
-        return self.run(
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            *args,
-            env={"TEST_DATABASE_URL": database_url, **(env or {})},
+        return self.run(*PYTEST, *args, env={"TEST_DATABASE_URL": database_url, **(env or {})})
+
+    def start_pytest(self, *args: str, database_url: str, output: IO[str]) -> subprocess.Popen[str]:
+        """``pytest`` started and left running, its output going to ``output`` (the benchmark watches it)."""
+        return subprocess.Popen(
+            [*PYTEST, *args],
+            cwd=self.path,
+            env={**PYTHON_DEFAULTS, "TEST_DATABASE_URL": database_url},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
 
