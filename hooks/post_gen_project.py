@@ -1,4 +1,4 @@
-"""Finish a freshly rendered project: add the chosen strategy's own files, write .env, say what's next.
+"""Finish a freshly rendered project: the chosen strategy's own files, its uv.lock, .env, what's next.
 
 One small function per concern; the template tests import and unit-test them.
 """
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 def template_environment(context: dict[str, Any]) -> Environment:
     """Cookiecutter's Jinja environment, able to load the template's ``templates/`` folder."""
     repo = Path(context["_repo_dir"]).resolve()
-    sys.path.insert(0, str(repo))  # for the template's Jinja extensions (local_extensions.py)
+    # For the template's Jinja extensions (local_extensions.py) and the lock lookup (hooks/lockfiles.py).
+    sys.path[:0] = [str(repo), str(repo / "hooks")]
     from cookiecutter.environment import StrictEnvironment
     from jinja2 import FileSystemLoader
 
@@ -48,6 +49,18 @@ def add_strategy_files(project: Path, context: dict[str, Any], env: Environment)
     return written
 
 
+def add_lock_file(project: Path, context: dict[str, Any]) -> None:
+    """The template's ``uv.lock`` for the requirements the project's ``pyproject.toml`` declares.
+
+    The locks are committed in ``templates/locks/`` (``scripts/lock_projects.py`` makes them), so
+    every project gets exactly the versions the template's tests ran, whenever it is rendered.
+    """
+    from lockfiles import lock_for
+
+    pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
+    (project / "uv.lock").write_text(lock_for(pyproject, context["project_slug"]), encoding="utf-8")
+
+
 def write_env_file(project: Path) -> None:
     """A private .env: the settings of .env.example with a fresh API key (never committed).
 
@@ -68,7 +81,7 @@ def write_env_file(project: Path) -> None:
 
 
 def next_steps(project: Path, context: dict[str, Any], env: Environment) -> str:
-    """The three commands to run next: cd, install, test (as the chosen database needs it)."""
+    """The three commands to run next: cd, install from the lock, test (as the chosen database needs it)."""
     # {% raw %} (cookiecutter renders this hook: keep the Jinja below for the environment above)
     test = env.from_string('{% import "choices.j2" as c with context %}{{ c.database.test_command }}')
     # {% endraw %}
@@ -76,7 +89,7 @@ def next_steps(project: Path, context: dict[str, Any], env: Environment) -> str:
         [
             f"Created {project.name}: {context['test_strategy']} tests on {context['database']}. Next:",
             f"  cd {project.name}",
-            '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"',
+            "  uv sync",
             f"  {test.render(cookiecutter=context)}",
         ]
     )
@@ -90,6 +103,12 @@ def main() -> None:
     context.setdefault("_repo_dir", r"""{{ rendering_dir() }}""")
     env = template_environment(context)
     add_strategy_files(project, context, env)
+    try:
+        add_lock_file(project, context)
+    except LookupError as missing:
+        # cookiecutter deletes the half-made project when this hook fails.
+        print(f"ERROR: {missing}", file=sys.stderr)
+        sys.exit(1)
     write_env_file(project)
     print(next_steps(project, context, env))
 

@@ -1,7 +1,7 @@
 {%- import "choices.j2" as c with context -%}
 """Input the database could not take is refused at the edge, with a 4xx, before the database is asked."""
 
-from collections.abc import Callable
+from collections.abc import {{ "Callable, Iterator" if c.sync else "AsyncIterator, Callable" }}
 from typing import Any
 
 import pytest
@@ -116,7 +116,24 @@ UNSTORABLE = ["\x00", "nul \x00 inside"]
     response = {{ c.aw }}client.post("/api/v1/projects", json=body, headers=api_headers)
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "request body too large"}
+    assert response.json() == {"detail": "Content Too Large"}
+
+
+{{ c.adef }} test_oversized_body_sent_in_chunks_is_413(client: {{ c.Client }}, api_headers: dict[str, str]) -> None:
+    """No Content-Length to go by: the bytes are counted as they arrive."""
+
+    {{ c.adef }} chunks() -> {{ "Iterator" if c.sync else "AsyncIterator" }}[bytes]:
+        yield b'{"name": "Big", "description": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    headers = api_headers | {"content-type": "application/json"}
+    response = {{ c.aw }}client.post("/api/v1/projects", content=chunks(), headers=headers)
+
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Content Too Large"}
 
 
 {{ c.adef }} test_any_other_unicode_is_stored_as_given(

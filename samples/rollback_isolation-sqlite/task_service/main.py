@@ -4,14 +4,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from task_service.api.body_limit import BodySizeLimit
+from task_service.api.body_limit import MAX_BODY_SIZE, DeclaredBodySizeLimit
 from task_service.api.errors import add_error_handlers
 from task_service.api.routes import api_router, health
 from task_service.core.config import Settings
 from task_service.core.db import make_engine, make_sessionmaker
-
-# Request bodies larger than this (bytes) are refused with 413.
-MAX_BODY_SIZE = 64 * 1024
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
@@ -41,7 +38,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             await own_engine.dispose()
 
     app = FastAPI(title="Task Service", lifespan=lifespan)
-    app.add_middleware(BodySizeLimit, max_size=MAX_BODY_SIZE)
+    app.add_middleware(DeclaredBodySizeLimit, max_size=MAX_BODY_SIZE)
     add_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router)

@@ -1,6 +1,6 @@
 """Input the database could not take is refused at the edge, with a 4xx, before the database is asked."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -111,7 +111,24 @@ async def test_oversized_body_is_413(client: AsyncClient, api_headers: dict[str,
     response = await client.post("/api/v1/projects", json=body, headers=api_headers)
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "request body too large"}
+    assert response.json() == {"detail": "Content Too Large"}
+
+
+async def test_oversized_body_sent_in_chunks_is_413(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    """No Content-Length to go by: the bytes are counted as they arrive."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "Big", "description": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    headers = api_headers | {"content-type": "application/json"}
+    response = await client.post("/api/v1/projects", content=chunks(), headers=headers)
+
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Content Too Large"}
 
 
 async def test_any_other_unicode_is_stored_as_given(

@@ -1,35 +1,32 @@
-from fastapi import HTTPException, status
+"""Request bodies over ``MAX_BODY_SIZE`` bytes are refused with a JSON 413.
+
+FastAPI counts the bytes as they arrive (``max_body_size`` on the API router) and answers through
+the app's error handlers, in JSON. A ``Content-Length`` over the limit is refused before the body
+is read: Starlette's limiter answers that one in plain text, so this middleware answers it first.
+"""
+
+from fastapi import status
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-TOO_LARGE = "request body too large"
+MAX_BODY_SIZE = 64 * 1024
+# Starlette's own wording, so both ways of refusing a body read the same.
+TOO_LARGE = "Content Too Large"
 
 
-class BodySizeLimit:
-    """Refuse request bodies over ``max_size`` bytes with a JSON 413, declared or streamed."""
+class DeclaredBodySizeLimit:
+    """A JSON 413 for a ``Content-Length`` over ``max_size``, without reading the body."""
 
     def __init__(self, app: ASGIApp, max_size: int) -> None:
         self.app = app
         self.max_size = max_size
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_size:
-            response = JSONResponse({"detail": TOO_LARGE}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def receive_at_most_max_size() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_size:
-                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=TOO_LARGE)
-            return message
-
-        await self.app(scope, receive_at_most_max_size, send)
+        if scope["type"] == "http":
+            declared = Headers(scope=scope).get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_size:
+                response = JSONResponse({"detail": TOO_LARGE}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
