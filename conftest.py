@@ -8,7 +8,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.baking import libpq, postgres_server, scratch_databases
+from tests.baking import PYTHONS, libpq, postgres_server, scratch_databases
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--pythons",
+        type=lambda names: names.replace(",", " ").split(),
+        default=PYTHONS,
+        help="the Pythons the version matrix (-m versions) runs on, oldest first (default: all the projects support)",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,14 @@
 """Baking projects for the template's tests: the choices, a baked project, and running its tools.
 
 Every list of choices comes from ``cookiecutter.json``; what a strategy is like (async or
-sync tests, ...) comes from its own ``templates/strategies/<name>/strategy.j2``.
+sync tests, ...) comes from its own ``templates/strategies/<name>/strategy.j2``. A baked project
+runs in its own environment, installed from its own ``uv.lock`` (``uv sync --locked``, as its
+README does), so what the tests verify is what the project's users install.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import socket
@@ -14,7 +17,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,10 +40,26 @@ LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 # Baked projects run as on a developer's machine, with Python's bytecode cache. Where
 # PYTHONDONTWRITEBYTECODE is set (this machine, many CI images), every pytest start
-# rewrites the asserts of all the plugins' modules again: about a second each time.
-PYTHON_DEFAULTS = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-# The generated suite, run with the template's venv (which has every strategy's tools).
-PYTEST = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider")
+# rewrites the asserts of all the plugins' modules again: about a second each time. The
+# template's own venv stays out of their way, and uv never downloads a Python.
+PYTHON_DEFAULTS = {
+    **{name: value for name, value in os.environ.items() if name not in {"PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV"}},
+    "UV_PYTHON_DOWNLOADS": "never",
+}
+UV = str(BIN / "uv")
+# The Pythons the generated projects support: one per `python_version` choice.
+PYTHONS: list[str] = sorted(CHOICES["python_version"], key=lambda version: tuple(map(int, version.split("."))))
+
+
+def python_interpreter(version: str) -> str:
+    """An installed CPython ``version``: what uv finds, else pyenv's (whose shims hide inactive versions)."""
+    found = subprocess.run([UV, "python", "find", version], capture_output=True, text=True, env=PYTHON_DEFAULTS)
+    if found.returncode == 0:
+        return found.stdout.strip()
+    root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    for candidate in sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"), reverse=True):
+        return candidate
+    raise LookupError(f"no Python {version} here: install it (uv python install {version}, or pyenv) to test on it")
 
 
 def postgres_server() -> str:
@@ -94,6 +113,7 @@ class Baked:
     strategy: str
     database: str
     path: Path
+    _installed: bool = field(default=False, init=False, repr=False)
 
     @property
     def package(self) -> str:
@@ -111,16 +131,48 @@ class Baked:
             timeout=timeout,
         )
 
+    def install(self, python: str | None = None) -> None:
+        """The project's environment from its own lock, as its README installs it: ``uv sync --locked``.
+
+        ``python`` (a version or an interpreter) picks the interpreter; by default uv picks one, as for a user.
+        """
+        self._check(self.run(UV, "sync", "--locked", *(["--python", python] if python else [])), "uv sync --locked")
+
+    def install_lowest(self, python: str) -> None:
+        """The project's environment with every direct requirement at its declared floor (the pip path, ``[test]``)."""
+        self._check(self.run(UV, "venv", "--quiet", "--clear", "--python", python), "uv venv")
+        lowest = (UV, "pip", "install", "--quiet", "--resolution", "lowest-direct", "-e", ".[test]")
+        self._check(self.run(*lowest), "uv pip install --resolution lowest-direct")
+
+    def install_with_pip(self, python: str) -> None:
+        """The project's environment without uv, as its README offers: a venv and ``pip install -e ".[test]"``."""
+        self._check(self.run(python, "-m", "venv", ".venv"), "python -m venv")
+        pip = (str(self.path / ".venv" / "bin" / "pip"), "install", "--quiet", "-e", ".[test]")
+        self._check(self.run(*pip, timeout=900), "pip install")
+
+    def _check(self, result: subprocess.CompletedProcess[str], what: str) -> None:
+        assert result.returncode == 0, f"{what} failed in {self.path}:\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
+        self._installed = True
+
+    def tool(self, name: str) -> str:
+        """A command of the project's environment (``python``, ``ruff``, ``mypy``, ...), installed on first use."""
+        if not self._installed:
+            self.install()
+        return str(self.path / ".venv" / "bin" / name)
+
+    def pytest_command(self, *args: str) -> list[str]:
+        return [self.tool("python"), "-m", "pytest", "-p", "no:cacheprovider", *args]
+
     def pytest(
         self, *args: str, database_url: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        """The generated suite, as its README runs it (the template's venv has every strategy's tools)."""
-        return self.run(*PYTEST, *args, env={"TEST_DATABASE_URL": database_url, **(env or {})})
+        """The generated suite, as its README runs it, in the project's own environment."""
+        return self.run(*self.pytest_command(*args), env={"TEST_DATABASE_URL": database_url, **(env or {})})
 
     def start_pytest(self, *args: str, database_url: str, output: IO[str]) -> subprocess.Popen[str]:
         """``pytest`` started and left running, its output going to ``output`` (the benchmark watches it)."""
         return subprocess.Popen(
-            [*PYTEST, *args],
+            self.pytest_command(*args),
             cwd=self.path,
             env={**PYTHON_DEFAULTS, "TEST_DATABASE_URL": database_url},
             stdout=output,

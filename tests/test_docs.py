@@ -1,11 +1,13 @@
-"""The template README: its figures come from scripts/benchmark.py, and it stands on its own."""
+"""The template README: its figures come from scripts/benchmark.py, and it stands on its own; the
+template's own code (hooks, scripts, tests) is as clean as the code it generates."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 
-from .baking import TEMPLATE
+from .baking import BIN, TEMPLATE
 
 README = (TEMPLATE / "README.md").read_text(encoding="utf-8")
 
@@ -22,3 +24,11 @@ def test_the_readme_points_at_nothing_outside_the_repository() -> None:
     relative_links = re.findall(r"\]\((?!https?://|#)([^)]+)\)", README)
     assert [link for link in relative_links if not (TEMPLATE / link).exists()] == []
     assert "../" not in README
+
+
+def test_the_template_code_is_ruff_clean() -> None:
+    for command in (("check",), ("format", "--check")):
+        result = subprocess.run(
+            [BIN / "ruff", *command, "--no-cache", "."], cwd=TEMPLATE, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

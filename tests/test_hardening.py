@@ -15,7 +15,6 @@ import os
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from .baking import BIN, DATABASES, STRATEGIES, Baked, bake, free_port
+from .baking import DATABASES, STRATEGIES, Baked, bake, free_port
 
 API_KEY = "hardening-test-key"
 HEADERS = {"X-API-Key": API_KEY}
@@ -58,7 +57,7 @@ def sqlite_project(tmp_path_factory: pytest.TempPathFactory) -> Baked:
 
 def migrate(project: Baked, database_url: str) -> None:
     result = project.run(
-        sys.executable,
+        project.tool("python"),
         "-m",
         "alembic",
         "upgrade",
@@ -76,7 +75,7 @@ def running_service(project: Baked, database_url: str, log: Path) -> Iterator[ht
     with log.open("w") as output:
         process = subprocess.Popen(
             [
-                sys.executable,
+                project.tool("python"),
                 "-m",
                 "uvicorn",
                 f"{project.package}.main:app",
@@ -367,7 +366,7 @@ def test_schemathesis_with_all_checks_finds_nothing(project: Baked, database_url
     with running_service(project, database_url, tmp_path / "log") as client:
         result = subprocess.run(
             [
-                str(BIN / "schemathesis"),
+                project.tool("schemathesis"),
                 "run",
                 str(client.base_url.join("/openapi.json")),
                 "--checks",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
+import shutil
 import stat
 import subprocess
 import sys
@@ -31,6 +33,7 @@ def load_hook(name: str) -> ModuleType:
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
+lockfiles = load_hook("lockfiles")
 
 BAD_INPUTS = [
     ({"project_slug": ""}, "project_slug is empty"),
@@ -148,11 +151,8 @@ def test_next_steps_are_three_commands_for_the_choice(tmp_path: Path, strategy: 
     context = hook_context(strategy, database)
     lines = post_gen.next_steps(tmp_path / "pkg", context, post_gen.template_environment(context)).splitlines()
 
-    assert lines[1:3] == [
-        "  cd pkg",
-        '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"',
-    ]
-    assert lines[3].endswith("pytest") and len(lines) == 4
+    assert lines[1:3] == ["  cd pkg", "  uv sync"]
+    assert lines[3].endswith("uv run pytest") and len(lines) == 4
 
 
 def test_every_bake_gets_its_own_api_key(tmp_path: Path) -> None:
@@ -204,10 +204,7 @@ def test_the_cli_prints_the_next_steps(tmp_path: Path) -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-3:-1] == [
-        "  cd task_service",
-        '  python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]"',
-    ]
+    assert result.stdout.splitlines()[-3:-1] == ["  cd task_service", "  uv sync"]
 
 
 def test_an_existing_env_file_is_kept(tmp_path: Path) -> None:
@@ -216,3 +213,43 @@ def test_an_existing_env_file_is_kept(tmp_path: Path) -> None:
     post_gen.write_env_file(tmp_path)
 
     assert (tmp_path / ".env").read_text() == "API_KEY=mine\n"
+
+
+def test_a_project_gets_the_lock_of_its_requirements_under_its_own_name(tmp_path: Path) -> None:
+    baked = bake(tmp_path, STRATEGIES[0], DATABASES[0], project_name="Billing Core")
+    pyproject = (baked.path / "pyproject.toml").read_text()
+    committed = lockfiles.lock_path(pyproject, "billing_core").read_text()
+
+    lock = (baked.path / "uv.lock").read_text()
+    assert lock == committed.replace('name = "locked-project"', 'name = "billing-core"')
+    assert 'name = "billing-core"' in lock and "locked-project" not in lock
+
+
+def test_a_missing_lock_stops_the_bake_with_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    """A template whose requirements changed without `scripts/lock_projects.py` being run."""
+    template = tmp_path / "template"
+    shutil.copytree(TEMPLATE, template, ignore=shutil.ignore_patterns(".git", ".venv", "samples", "locks"))
+    (template / "templates" / "locks").mkdir()
+    output = tmp_path / "out"
+    output.mkdir()
+
+    result = subprocess.run(
+        [Path(sys.executable).parent / "cookiecutter", "--no-input", str(template), "-o", str(output)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR: the template has no uv.lock")]
+    assert len(errors) == 1 and "run `python scripts/lock_projects.py`" in errors[0], result.stderr
+    assert list(output.iterdir()) == []
+
+
+def test_the_python_choices_are_the_pythons_the_projects_support() -> None:
+    """``cookiecutter.json`` offers them (newest first, the default); ``templates/choices.j2`` lists them for CI."""
+    choices = (TEMPLATE / "templates" / "choices.j2").read_text()
+    listed = json.loads(choices.split("{%- set pythons = ", 1)[1].split(" -%}", 1)[0])
+    offered = json.loads((TEMPLATE / "cookiecutter.json").read_text())["python_version"]
+
+    assert listed == sorted(offered, key=lambda version: tuple(map(int, version.split("."))))
+    assert offered[0] == listed[-1], "the newest is the default"

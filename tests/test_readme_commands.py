@@ -1,11 +1,11 @@
 """The generated README's commands run as written, and the template README's match CI.
 
-Each ```bash block of a baked project's README runs in the project, line by line, with the
-template's venv standing in for the one the README creates (its ``python -m venv`` and
-``pip install`` lines are skipped) and no Docker engine (``docker`` lines are skipped).
-Without Docker the README has users export ``DATABASE_URL`` and ``TEST_DATABASE_URL`` for a
-server of their own: the test exports them for the local one, the test database not yet
-created. ``uvicorn --reload`` runs in the background until ``/health`` answers.
+Each ```bash block of a baked project's README runs in the project, line by line, as written:
+``uv sync`` installs the project from its own lock, ``uv run`` runs its commands in that
+environment. There is no Docker engine (``docker`` lines are skipped). Without Docker the README
+has users export ``DATABASE_URL`` and ``TEST_DATABASE_URL`` for a server of their own: the test
+exports them for the local one, the test database not yet created. ``uvicorn --reload`` runs in
+the background until ``/health`` answers.
 
 The commands do not depend on the strategy, so they run once per database, for the first
 strategy, and every other combination is checked to have the very same commands.
@@ -30,21 +30,21 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from .baking import (
-    BIN,
     COMBINATION_IDS,
     COMBINATIONS,
     DATABASES,
     PYTHON_DEFAULTS,
     STRATEGIES,
     TEMPLATE,
+    UV,
     Baked,
     bake,
     free_port,
 )
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
-# Stand-ins: the template's venv for the project's own, and the test's exports for the user's.
-SKIPPED = ("docker ", "python -m venv ", "pip install ")
+# No Docker engine here; the test's exports stand in for the user's.
+SKIPPED = ("docker ",)
 DOCUMENTED_VARIABLES = {"DATABASE_URL", "TEST_DATABASE_URL"}
 
 
@@ -80,9 +80,10 @@ def test_every_combination_documents_the_commands_that_are_run(
     run = bash_lines((projects[STRATEGIES[0], database].path / "README.md").read_text())
 
     assert lines == run
-    assert any(line.startswith("alembic upgrade head") for line in lines)
-    assert any(line.startswith(f"uvicorn {baked.package}.main:app") for line in lines)
-    assert any(line.split()[0] == "pytest" for line in lines)
+    assert lines[0].split("#")[0].strip() == "uv sync", "installed from the lock first"
+    assert any(line.startswith("uv run alembic upgrade head") for line in lines)
+    assert any(line.startswith(f"uv run uvicorn {baked.package}.main:app") for line in lines)
+    assert "uv run pytest" in lines
     # A database server comes from Docker, or from the user: then they export both URLs.
     needs_a_server = any(line.startswith("docker ") for line in lines)
     assert exported(lines) == (DOCUMENTED_VARIABLES if needs_a_server else set())
@@ -128,10 +129,9 @@ def test_the_readme_commands_run_as_written(
 ) -> None:
     baked = projects[STRATEGIES[0], database]
     lines = bash_lines((baked.path / "README.md").read_text())
-    # The user's environment after the README: its venv on PATH, and what it has them export.
+    # The user's shell: uv on PATH, and what the README has them export.
     environment = {key: value for key, value in PYTHON_DEFAULTS.items() if key not in DOCUMENTED_VARIABLES}
-    environment["PATH"] = f"{BIN}{os.pathsep}{environment['PATH']}"
-    environment["VIRTUAL_ENV"] = str(BIN.parent)
+    environment["PATH"] = f"{Path(UV).parent}{os.pathsep}{environment['PATH']}"
     exports = {"DATABASE_URL": new_database, "TEST_DATABASE_URL": missing_database}
     for name in exported(lines):
         environment[name] = exports[name](database)
@@ -140,7 +140,7 @@ def test_the_readme_commands_run_as_written(
     for line in lines:
         if line.startswith(SKIPPED) or line.startswith("export "):
             continue
-        if line.startswith("uvicorn ") and "--reload" in line:
+        if line.startswith("uv run uvicorn ") and "--reload" in line:
             port = free_port()
             server = subprocess.Popen(
                 ["bash", "-c", f"exec {line.split('#')[0]} --port {port}"],
@@ -168,9 +168,9 @@ def test_the_readme_commands_run_as_written(
                 check=False,
             )
             assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
-        ran.append(line.split()[0])
+        ran.append(" ".join(line.split("#")[0].split()[:3]))
 
-    assert {"alembic", "uvicorn", "pytest"} <= set(ran)
+    assert {"uv sync", "uv run alembic", "uv run uvicorn", "uv run pytest"} <= set(ran)
 
 
 def setup_commands(text: str) -> set[str]:
@@ -198,6 +198,7 @@ def test_the_template_readme_set_up_is_what_ci_runs() -> None:
         "python3 -m venv .venv",
         "pip install -r requirements-dev.txt",
         "pytest -n 2",
+        "pytest -m versions -n 2 --pythons 3.11 3.12 3.13",
     }
     assert documented <= ci
     assert (TEMPLATE / "requirements-dev.txt").is_file()

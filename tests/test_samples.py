@@ -1,4 +1,5 @@
-"""The committed samples are exactly what the template renders from their answers files."""
+"""The committed samples are exactly what the template renders from their answers files, and the
+locks they carry match their requirements; the template's own tools are pinned from their input."""
 
 from __future__ import annotations
 
@@ -7,17 +8,24 @@ import importlib.util
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from .baking import COMBINATION_IDS, TEMPLATE
+from .baking import COMBINATION_IDS, PYTHON_DEFAULTS, TEMPLATE, UV, Baked
 
-spec = importlib.util.spec_from_file_location("regenerate_samples", TEMPLATE / "scripts" / "regenerate_samples.py")
-assert spec and spec.loader
-regenerate_samples = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(regenerate_samples)
+
+def load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+regenerate_samples = load_script("regenerate_samples")
+lock_projects = load_script("lock_projects")
 
 SAMPLES = TEMPLATE / "samples"
 
@@ -55,65 +63,49 @@ def test_sample_matches_a_fresh_render(name: str, tmp_path: Path) -> None:
     assert differing == [], f"samples/{name} is stale: run `python scripts/regenerate_samples.py` ({differing})"
 
 
-def test_requirements_list_is_current() -> None:
-    samples = [SAMPLES / name for name in COMBINATION_IDS]
-    committed = (TEMPLATE / "requirements-projects.txt").read_text(encoding="utf-8")
-    assert committed == regenerate_samples.project_requirements(samples), (
-        "requirements-projects.txt is stale: run `python scripts/regenerate_samples.py`"
-    )
-
-
 def test_sample_names_come_from_cookiecutter_json() -> None:
     assert regenerate_samples.sample_names() == COMBINATION_IDS
 
 
-def test_template_workflow_is_valid_and_computes_its_matrix() -> None:
-    workflow = TEMPLATE / ".github" / "workflows" / "template.yml"
+@pytest.mark.parametrize("name", COMBINATION_IDS)
+def test_sample_lock_matches_its_pyproject(name: str) -> None:
+    """``uv lock --check``: what ``uv sync --locked`` insists on, in CI and in the Docker image."""
     result = subprocess.run(
-        [
-            Path(sys.executable).parent / "check-jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            workflow,
-        ],
-        capture_output=True,
-        text=True,
+        [UV, "lock", "--check"], cwd=SAMPLES / name, capture_output=True, text=True, env=PYTHON_DEFAULTS
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = workflow.read_text()
-    assert "fromJSON(needs.choices.outputs.samples)" in text
-    assert not any(name in text for name in COMBINATION_IDS), "the matrix is computed, not copied"
 
-    matrix = subprocess.run(
-        [sys.executable, "scripts/regenerate_samples.py", "--matrix"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
+    assert result.returncode == 0, f"run `python scripts/lock_projects.py`:\n{result.stderr}"
+
+
+def test_every_committed_lock_is_one_a_combination_uses() -> None:
+    used = {
+        lock_projects.lockfiles.lock_path(lock_projects.rendered_pyproject(*name.split("-")), "locked_project")
+        for name in COMBINATION_IDS
+    }
+
+    assert sorted(lock_projects.lockfiles.LOCKS.glob("*.lock")) == sorted(used)
+
+
+def test_the_template_tools_are_pinned_from_their_input(tmp_path: Path) -> None:
+    """requirements-dev.txt is requirements-dev.in compiled (uv keeps the pins it finds)."""
+    for name in ("requirements-dev.in", "requirements-dev.txt"):
+        shutil.copy(TEMPLATE / name, tmp_path / name)
+    command = (UV, "pip", "compile", "--quiet", "--universal", "--python-version", "3.11", "requirements-dev.in")
+    result = subprocess.run([*command, "-o", "requirements-dev.txt"], cwd=tmp_path, capture_output=True, text=True)
+    compiled = tmp_path / "requirements-dev.txt"
+
+    assert result.returncode == 0, result.stderr
+    assert compiled.read_text() == (TEMPLATE / "requirements-dev.txt").read_text(), (
+        "requirements-dev.txt is stale: compile it (the command is in requirements-dev.in)"
     )
-    assert matrix.returncode == 0, matrix.stderr
-    assert json.loads(matrix.stdout.removeprefix("samples=")) == COMBINATION_IDS
 
 
 def test_the_default_project_has_a_duration_for_every_test(tmp_path: Path) -> None:
     """pytest-split balances the CI shards by `.test_durations`: refresh it when tests are added or removed."""
     # Collected in a copy: collecting writes caches (.hypothesis/) that must not land in the sample.
     sample = shutil.copytree(SAMPLES / COMBINATION_IDS[0], tmp_path / "sample")
-    collected = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--collect-only",
-            "-q",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=sample,
-        capture_output=True,
-        text=True,
-    )
+    project = Baked(*COMBINATION_IDS[0].split("-"), sample)
+    collected = project.run(*project.pytest_command("--collect-only", "-q", "-p", "no:randomly"))
     assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr
     tests = {line for line in collected.stdout.splitlines() if "::" in line}
     durations = json.loads((sample / ".test_durations").read_text(encoding="utf-8"))

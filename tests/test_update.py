@@ -1,59 +1,59 @@
-"""README "Updating a generated project": cruft merges template changes into a project the user edited.
+"""README "Updating a generated project", typed as written: cruft merges template changes into a
+project the user edited, and switches its strategy.
 
-End to end on git repositories, as a user would: a copy of the template is committed, a
-project is made from it with ``cruft create``, the user commits an edit, the template moves on,
-``cruft update`` merges; then switching strategy removes the old strategy's own files.
+The README's commands run in order, each as a shell line, in a fresh venv where its install line
+installed cruft; the only change is the template's address (a local git repository standing in
+for ``gh:org/template``). Prompts are answered as a person would: Enter for the defaults, the
+number of a choice, ``y`` to apply an update. Between the commands the user does what the README
+asks of them: commits the project, edits it; the template moves on.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from .baking import BIN, DATABASES, STRATEGIES, TEMPLATE, bake
+from .baking import CHOICES, PYTHON_DEFAULTS, STRATEGIES, TEMPLATE, bake
 
+BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
+PUBLISHED = "gh:org/template"
 IGNORED = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "samples",
-    ".pytest_cache",
-    ".mypy_cache",
-    ".ruff_cache",
-    "__pycache__",
+    ".git", ".venv", "samples", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__"
 )
-# A strategy with files of its own (templates/strategies/<name>/project/), and one to switch to.
-OLD = next(name for name in STRATEGIES if (TEMPLATE / "templates" / "strategies" / name / "project").is_dir())
-NEW = next(name for name in STRATEGIES if name != OLD)
-DATABASE = DATABASES[-1]
+DATABASE = CHOICES["database"][-1]
 USER_EDIT = "# The team's own note, kept across updates.\n"
 TEMPLATE_CHANGE = "\nA line the template added after the project was made.\n"
+# A README line, the directory to run it in, and what the person types at its prompts.
+Shell = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def update_section_commands() -> tuple[list[str], list[str]]:
+    """The two blocks of the section: install and create; then check, update, switch."""
+    section = (TEMPLATE / "README.md").read_text().split("## Updating a generated project", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    create, update = ([line for line in block.splitlines() if line.strip()] for block in BASH_BLOCK.findall(section))
+    return create, update
+
+
+CREATE, UPDATE = update_section_commands()
+# The strategy the README switches to, and one with files of its own to switch from.
+NEW = json.loads(UPDATE[-1].split("--variables-to-update ", 1)[1].split("'")[1])["test_strategy"]
+OLD = next(
+    name for name in STRATEGIES if name != NEW and (TEMPLATE / "templates" / "strategies" / name / "project").is_dir()
+)
 
 
 def git(repo: Path, *args: str) -> str:
-    command = [
-        "git",
-        "-c",
-        "user.name=Test",
-        "-c",
-        "user.email=test@example.com",
-        *args,
-    ]
+    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args]
     return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-def cruft(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "cruft"), *args],
-        cwd=cwd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 def files_under(root: Path) -> set[str]:
@@ -71,18 +71,50 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def test_update_merges_template_changes_keeps_edits_and_switches_strategy(template_repo: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def shell(tmp_path_factory: pytest.TempPathFactory, template_repo: Path) -> Shell:
+    """Runs a README line in bash, in a fresh venv where the README's install line has run."""
+    venv = tmp_path_factory.mktemp("cruft") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    environment = {**PYTHON_DEFAULTS, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+
+    def run(line: str, cwd: Path, answers: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", line.replace(PUBLISHED, str(template_repo))],
+            cwd=cwd,
+            env=environment,
+            input=answers,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    (install,) = [line for line in CREATE if line.startswith("pip install")]
+    installed = run(install, venv)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return run
+
+
+def answers_for(strategy: str, database: str) -> str:
+    """What a person types at cookiecutter's prompts: Enter for every default, a number for each choice."""
+    inputs = {"test_strategy": strategy, "database": database}
+    lines = []
+    for key, value in CHOICES.items():
+        if key.startswith("_"):
+            continue
+        lines.append(str(value.index(inputs[key]) + 1) if key in inputs else "")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_readme_update_commands_typed_as_written(shell: Shell, template_repo: Path, tmp_path: Path) -> None:
+    assert [line.split()[:2] for line in CREATE] == [["pip", "install"], ["cruft", "create"]]
+    assert [line.split()[:2] for line in UPDATE] == [["cruft", "check"], ["cruft", "update"], ["cruft", "update"]]
+    create_line = CREATE[1]
+    check_line, update_line, switch_line = UPDATE
+
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    context = json.dumps({"test_strategy": OLD, "database": DATABASE})
-    created = cruft(
-        workspace,
-        "create",
-        "--no-input",
-        "--extra-context",
-        context,
-        str(template_repo),
-    )
+    created = shell(create_line, workspace, answers_for(OLD, DATABASE))
     assert created.returncode == 0, created.stdout + created.stderr
     (project,) = workspace.iterdir()
     assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]["test_strategy"] == OLD
@@ -98,6 +130,7 @@ def test_update_merges_template_changes_keeps_edits_and_switches_strategy(templa
     git(project, "add", "-A")
     git(project, "commit", "-qm", "generated")
 
+    # The user edits the project; the template moves on.
     main = project / project.name / "main.py"
     main.write_text(main.read_text() + USER_EDIT)
     git(project, "commit", "-qam", "our edit")
@@ -106,22 +139,19 @@ def test_update_merges_template_changes_keeps_edits_and_switches_strategy(templa
     git(template_repo, "commit", "-qam", "the template moves on")
     template_files = files_under(template_repo)
 
-    assert cruft(project, "check").returncode != 0, "cruft check must see the new template commit"
-    updated = cruft(project, "update", "--skip-apply-ask")
+    assert shell(check_line, project).returncode != 0, "cruft check must see the new template commit"
+    updated = shell(update_line, project, "y\n")
     assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "Apply diff and update?" in updated.stdout, "the update asked before applying"
 
     assert main.read_text().endswith(USER_EDIT)
     assert (project / "README.md").read_text().endswith(TEMPLATE_CHANGE)
     assert (project / ".env").read_text() == env_file
-    assert cruft(project, "check").returncode == 0
-    assert sorted(git(project, "status", "--porcelain").splitlines()) == [
-        " M .cruft.json",
-        "M  README.md",
-    ]
+    assert shell(check_line, project).returncode == 0
+    assert sorted(git(project, "status", "--porcelain").splitlines()) == [" M .cruft.json", "M  README.md"]
     git(project, "commit", "-qam", "template update")
 
-    switch = json.dumps({"test_strategy": NEW})
-    switched = cruft(project, "update", "--skip-apply-ask", "--variables-to-update", switch)
+    switched = shell(switch_line, project, "y\n")
     assert switched.returncode == 0, switched.stdout + switched.stderr
 
     assert not any((project / path).exists() for path in own_files), f"{OLD}'s own files must go"
@@ -129,7 +159,7 @@ def test_update_merges_template_changes_keeps_edits_and_switches_strategy(templa
     assert (project / "README.md").read_text().endswith(TEMPLATE_CHANGE)
     assert json.loads((project / ".cookiecutter.json").read_text())["test_strategy"] == NEW
     fresh = bake(tmp_path / "fresh", NEW, DATABASE)
-    for name in ("tests/conftest.py", "pytest.ini"):
+    for name in ("tests/conftest.py", "pytest.ini", "uv.lock"):
         assert (project / name).read_text() == (fresh.path / name).read_text(), name
     assert [path.name for path in workspace.iterdir()] == [project.name], "nothing written beside the project"
     assert files_under(template_repo) == template_files
