@@ -12,9 +12,10 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.project_slug }}.core.config import DatabaseSettings
-from {{ cookiecutter.project_slug }}.core.db import make_engine
+from {{ cookiecutter.project_slug }}.core.db import make_engine, unavailable_message
 from {{ cookiecutter.project_slug }}.models import Base
 
 config = context.config
@@ -48,10 +49,19 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = make_engine(database_url())
+    url = database_url()
+    engine = make_engine(url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(do_run_migrations)
+        try:
+            connection = await engine.connect()
+        except (DBAPIError, OSError) as exc:
+            # One line on stderr and exit status 1, no traceback.
+            raise SystemExit(unavailable_message(url, exc)) from None
+        try:
+            async with connection.begin():
+                await connection.run_sync(do_run_migrations)
+        finally:
+            await connection.close()
     finally:
         await engine.dispose()
 

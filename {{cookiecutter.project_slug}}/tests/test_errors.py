@@ -3,10 +3,10 @@
 
 {%- if c.sync %}
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 {%- else %}
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 {%- endif %}
 
 import pytest
@@ -17,11 +17,15 @@ from httpx2 import Response
 {%- else %}
 from httpx import ASGITransport, AsyncClient, Response
 {%- endif %}
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.project_slug }}.api.deps import get_sessionmaker
-from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmaker
+from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
 UNREACHABLE_DATABASE_URL = "{{ c.database.unreachable_url }}"
+# Put in the test database's URL: a database nobody created.
+MISSING_DATABASE = "{{ c.database.missing_database }}"
 # None of these may ever reach a client.
 INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "{{ c.database.async_driver.split('+')[1] }}", "secret")
 
@@ -36,6 +40,10 @@ def assert_plain_error(response: Response, status_code: int) -> None:
 
 def broken_sessionmaker() -> None:
     raise RuntimeError("secret: SELECT password FROM sqlalchemy_internals")
+
+
+def unexpected_integrity_error() -> None:
+    raise IntegrityError("SELECT secret", {}, Exception("sqlalchemy internals"))
 
 
 @pytest.fixture
@@ -80,10 +88,15 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     assert_plain_error(response, 400)
 
 
+@pytest.mark.parametrize("failing", [broken_sessionmaker, unexpected_integrity_error], ids=["bug", "integrity-error"])
 {{ c.adef }} test_unexpected_error_is_a_plain_500(
-    quiet_client: {{ c.Client }}, app: FastAPI, api_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    quiet_client: {{ c.Client }},
+    app: FastAPI,
+    api_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    failing: Callable[[], None],
 ) -> None:
-    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, broken_sessionmaker)
+    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, failing)
 
     response = {{ c.aw }}quiet_client.get("/api/v1/projects", headers=api_headers)
 
@@ -111,3 +124,44 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     assert_plain_error(response, 503)
     assert response.json() == {"detail": "database unavailable"}
     assert int(response.headers["retry-after"]) > 0
+
+
+{{ c.adef }} test_a_database_that_does_not_exist_is_503(
+    client: {{ c.Client }}, app: FastAPI, api_headers: dict[str, str], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server is there, the database is not."""
+    missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
+    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: missing)
+
+    for response in ({{ c.aw }}client.get("/health"), {{ c.aw }}client.get("/api/v1/projects", headers=api_headers)):
+        assert_plain_error(response, 503)
+        assert response.json() == {"detail": "database unavailable"}
+
+
+{% if c.sync -%}
+def test_an_unusable_database_is_one_line_in_the_start_up_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = make_url(UNREACHABLE_DATABASE_URL).set(password="secret")
+    engine = make_engine(url)
+    # On the app's own event loop, which runs for the whole session, as the service's does.
+    assert client.portal is not None
+    try:
+        client.portal.call(warn_if_unavailable, engine, url)
+    finally:
+        client.portal.call(engine.dispose)
+{%- else -%}
+async def test_an_unusable_database_is_one_line_in_the_start_up_log(caplog: pytest.LogCaptureFixture) -> None:
+    url = make_url(UNREACHABLE_DATABASE_URL).set(password="secret")
+    engine = make_engine(url)
+    try:
+        await warn_if_unavailable(engine, url)
+    finally:
+        await engine.dispose()
+{%- endif %}
+
+    (record,) = caplog.records
+    tried = url.render_as_string(hide_password=True)
+    assert record.levelname == "WARNING" and "\n" not in record.getMessage()
+    assert record.getMessage().startswith(f"database unavailable at {tried}: ")
+    assert record.getMessage().endswith(" or correct DATABASE_URL")

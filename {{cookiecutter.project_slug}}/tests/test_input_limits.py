@@ -1,6 +1,8 @@
 {%- import "choices.j2" as c with context -%}
 """Input the database could not take is refused at the edge, with a 4xx, before the database is asked."""
 
+import re
+import sys
 from collections.abc import {{ "Callable, Iterator" if c.sync else "AsyncIterator, Callable" }}
 from typing import Any
 
@@ -10,6 +12,8 @@ from fastapi.testclient import TestClient
 {%- else %}
 from httpx import AsyncClient
 {%- endif %}
+
+from {{ cookiecutter.project_slug }}.schemas import WHITESPACE
 
 NameFactory = Callable[[str], str]
 # Ids outside the 32-bit INTEGER column, and things that are no ids at all.
@@ -145,3 +149,9 @@ UNSTORABLE = ["\x00", "nul \x00 inside"]
     assert response.status_code == 201
     stored = {{ c.aw_open }}client.get(f"/api/v1/projects/{response.json()['id']}", headers=api_headers){{ c.aw_close }}.json()
     assert (stored["name"], stored["description"]) == (body["name"], body["description"])
+
+
+def test_the_whitespace_the_document_names_is_what_str_strip_removes() -> None:
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+
+    assert re.findall(f"[{WHITESPACE}]", every_character) == [char for char in every_character if char.isspace()]

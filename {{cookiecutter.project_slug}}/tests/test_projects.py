@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from {{ cookiecutter.project_slug }}.models import Project
 
 from .factories import MakeProject
+from .support import SPACES
 
 NameFactory = Callable[[str], str]
 
@@ -46,6 +47,43 @@ NameFactory = Callable[[str], str]
 
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+{{ c.adef }} test_names_are_trimmed_before_they_are_stored_and_compared(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory, space: str
+) -> None:
+    name = unique_name("Launch")
+    created = {{ c.aw }}client.post("/api/v1/projects", json={"name": f"{space}{space}{name}{space}"}, headers=api_headers)
+
+    assert created.status_code == 201
+    assert created.json()["name"] == name
+    again = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    assert again.status_code == 409
+    listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
+    assert [project["name"] for project in listed["items"]] == [name]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+{{ c.adef }} test_a_name_of_whitespace_only_is_422_naming_the_field(
+    client: {{ c.Client }}, api_headers: dict[str, str], space: str
+) -> None:
+    response = {{ c.aw }}client.post("/api/v1/projects", json={"name": space * 3}, headers=api_headers)
+
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["body", "name"]]
+
+
+{{ c.adef }} test_a_name_is_100_characters_once_trimmed(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    name = unique_name("Padded").ljust(100, "x")
+
+    accepted = {{ c.aw }}client.post("/api/v1/projects", json={"name": f"  {name}\u3000"}, headers=api_headers)
+    refused = {{ c.aw }}client.post("/api/v1/projects", json={"name": f" {name}y "}, headers=api_headers)
+
+    assert (accepted.status_code, accepted.json()["name"]) == (201, name)
+    assert refused.status_code == 422
 
 
 {{ c.adef }} test_name_of_exactly_100_characters_is_accepted(
@@ -210,6 +248,27 @@ NameFactory = Callable[[str], str]
 
     assert response.status_code == 409
     assert {{ c.aw_open }}client.get(f"/api/v1/projects/{other['id']}", headers=api_headers){{ c.aw_close }}.json()["name"] == other["name"]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+{{ c.adef }} test_update_trims_the_name_before_checking_it(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory, space: str
+) -> None:
+    taken = unique_name("Taken")
+    {{ c.aw }}client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
+    other = {{ c.aw_open }}client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers){{ c.aw_close }}.json()
+    url = f"/api/v1/projects/{other['id']}"
+    new_name = unique_name("Renamed")
+
+    renamed = {{ c.aw }}client.patch(url, json={"name": f"{space}{new_name}{space}"}, headers=api_headers)
+    conflict = {{ c.aw }}client.patch(url, json={"name": f"{space}{taken}{space}"}, headers=api_headers)
+    blank = {{ c.aw }}client.patch(url, json={"name": space}, headers=api_headers)
+
+    assert (renamed.status_code, renamed.json()["name"]) == (200, new_name)
+    assert conflict.status_code == 409
+    assert blank.status_code == 422
+    assert [error["loc"] for error in blank.json()["detail"]] == [["body", "name"]]
+    assert {{ c.aw_open }}client.get(url, headers=api_headers){{ c.aw_close }}.json()["name"] == new_name
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": None}, {"name": "x" * 101}], ids=["empty", "null", "too-long"])

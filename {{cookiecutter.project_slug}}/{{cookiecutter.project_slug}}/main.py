@@ -8,7 +8,7 @@ from {{ cookiecutter.project_slug }}.api.body_limit import MAX_BODY_SIZE, Declar
 from {{ cookiecutter.project_slug }}.api.errors import add_error_handlers
 from {{ cookiecutter.project_slug }}.api.routes import api_router, health
 from {{ cookiecutter.project_slug }}.core.config import Settings
-from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmaker
+from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             statement_timeout=app_settings.database_statement_timeout,
         )
         app.state.sessionmaker = make_sessionmaker(own_engine)
+        await warn_if_unavailable(own_engine, app_settings.database_url)
         try:
             yield
         finally:

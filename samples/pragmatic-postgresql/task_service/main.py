@@ -8,7 +8,7 @@ from task_service.api.body_limit import MAX_BODY_SIZE, DeclaredBodySizeLimit
 from task_service.api.errors import add_error_handlers
 from task_service.api.routes import api_router, health
 from task_service.core.config import Settings
-from task_service.core.db import make_engine, make_sessionmaker
+from task_service.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             statement_timeout=app_settings.database_statement_timeout,
         )
         app.state.sessionmaker = make_sessionmaker(own_engine)
+        await warn_if_unavailable(own_engine, app_settings.database_url)
         try:
             yield
         finally:

@@ -1,10 +1,14 @@
 """Input the database could not take is refused at the edge, with a 4xx, before the database is asked."""
 
+import re
+import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+
+from task_service.schemas import WHITESPACE
 
 NameFactory = Callable[[str], str]
 # Ids outside the 32-bit INTEGER column, and things that are no ids at all.
@@ -140,3 +144,9 @@ async def test_any_other_unicode_is_stored_as_given(
     assert response.status_code == 201
     stored = (await client.get(f"/api/v1/projects/{response.json()['id']}", headers=api_headers)).json()
     assert (stored["name"], stored["description"]) == (body["name"], body["description"])
+
+
+def test_the_whitespace_the_document_names_is_what_str_strip_removes() -> None:
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+
+    assert re.findall(f"[{WHITESPACE}]", every_character) == [char for char in every_character if char.isspace()]

@@ -8,6 +8,8 @@ from alembic.config import Config
 from sqlalchemy import Connection
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+# Whitespace a name may come wrapped in (str.strip() removes all of them), by test id.
+SPACES = {"space": " ", "tab": "\t", "no-break-space": "\u00a0", "ideographic-space": "\u3000"}
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -1,20 +1,52 @@
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from task_service.models import ID_MAX, PROJECT_NAME_MAX_LENGTH, TASK_TITLE_MAX_LENGTH
 
-# Text a database can store has no NUL character; names and titles also need a character
-# that is not blank. The patterns spell their characters out (regex engines disagree on
-# what `\s` means), so the OpenAPI document tells clients and test tools exactly the rules.
+# Text a database can store has no NUL character.
 STORABLE_TEXT = r"^[^\x00]*$"
-VISIBLE_TEXT = r"^[^\x00]*[^\x00\t\n\x0b\x0c\r ][^\x00]*$"
+# What str.strip() removes: every character for which str.isspace() is true, spelled out (regex
+# engines disagree on what `\s` means), so the OpenAPI document states exactly the rule applied.
+WHITESPACE = r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 Text = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
-ProjectName = Annotated[str, StringConstraints(min_length=1, max_length=PROJECT_NAME_MAX_LENGTH, pattern=VISIBLE_TEXT)]
-TaskTitle = Annotated[str, StringConstraints(min_length=1, max_length=TASK_TITLE_MAX_LENGTH, pattern=VISIBLE_TEXT)]
+
+
+def _trimmed(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _as_sent(max_length: int) -> WithJsonSchema:
+    """The document's view of trimmed text: any whitespace around 1 to ``max_length`` characters
+    that start and end with a visible one (and hold no NUL)."""
+    visible = rf"[^\u0000{WHITESPACE}]"
+    between = r"[^\u0000]{0," + str(max_length - 2) + "}"
+    pattern = rf"^[{WHITESPACE}]*{visible}(?:{between}{visible})?[{WHITESPACE}]*$"
+    description = f"1 to {max_length} characters once leading and trailing whitespace is removed (it is not stored)"
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": description})
+
+
+# Names and titles lose their leading and trailing whitespace before they are checked, stored or
+# compared: " Launch " and "Launch" are the same name, and a blank one is too short.
+Trimmed = BeforeValidator(_trimmed)
+ProjectName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=PROJECT_NAME_MAX_LENGTH, pattern=STORABLE_TEXT),
+    Trimmed,
+    _as_sent(PROJECT_NAME_MAX_LENGTH),
+]
+TaskTitle = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TASK_TITLE_MAX_LENGTH, pattern=STORABLE_TEXT),
+    Trimmed,
+    _as_sent(TASK_TITLE_MAX_LENGTH),
+]
+# In an update they may be omitted (left as they are) but not null, and the document offers no null.
+ProjectNameChange = Annotated[ProjectName | None, _as_sent(PROJECT_NAME_MAX_LENGTH)]
+TaskTitleChange = Annotated[TaskTitle | None, _as_sent(TASK_TITLE_MAX_LENGTH)]
 
 
 def _not_null(value: object) -> object:
@@ -35,8 +67,7 @@ class ProjectCreate(Input):
 
 
 class ProjectUpdate(Input):
-    # Omitted fields are left as they are; a null name is refused (and not offered by the schema).
-    name: ProjectName | SkipJsonSchema[None] = None
+    name: ProjectNameChange = None
     description: Text | None = None
 
     _name_not_null = field_validator("name")(_not_null)
@@ -57,7 +88,7 @@ class TaskCreate(Input):
 
 
 class TaskUpdate(Input):
-    title: TaskTitle | SkipJsonSchema[None] = None
+    title: TaskTitleChange = None
     done: bool | SkipJsonSchema[None] = None
 
     _not_null = field_validator("title", "done")(_not_null)

@@ -11,9 +11,10 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from task_service.core.config import DatabaseSettings
-from task_service.core.db import make_engine
+from task_service.core.db import make_engine, unavailable_message
 from task_service.models import Base
 
 config = context.config
@@ -43,10 +44,19 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = make_engine(database_url())
+    url = database_url()
+    engine = make_engine(url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(do_run_migrations)
+        try:
+            connection = await engine.connect()
+        except (DBAPIError, OSError) as exc:
+            # One line on stderr and exit status 1, no traceback.
+            raise SystemExit(unavailable_message(url, exc)) from None
+        try:
+            async with connection.begin():
+                await connection.run_sync(do_run_migrations)
+        finally:
+            await connection.close()
     finally:
         await engine.dispose()
 

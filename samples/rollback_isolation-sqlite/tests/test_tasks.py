@@ -5,6 +5,7 @@ import pytest
 from httpx import AsyncClient
 
 from .factories import MakeProject, MakeTask
+from .support import SPACES
 
 
 @pytest.fixture
@@ -79,6 +80,26 @@ async def test_create_task_rejects_bad_input(
     response = await client.post(f"/api/v1/projects/{project['id']}/tasks", json=body, headers=api_headers)
 
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+async def test_titles_are_trimmed_and_a_blank_one_is_422(
+    client: AsyncClient, api_headers: dict[str, str], project: dict[str, Any], space: str
+) -> None:
+    tasks_url = f"/api/v1/projects/{project['id']}/tasks"
+
+    created = await client.post(tasks_url, json={"title": f"{space}Write it{space}"}, headers=api_headers)
+    blank = await client.post(tasks_url, json={"title": space * 2}, headers=api_headers)
+    renamed = await client.patch(
+        f"{tasks_url}/{created.json()['id']}", json={"title": f"{space}Ship it{space}"}, headers=api_headers
+    )
+    blank_rename = await client.patch(f"{tasks_url}/{created.json()['id']}", json={"title": space}, headers=api_headers)
+
+    assert (created.status_code, created.json()["title"]) == (201, "Write it")
+    assert (renamed.status_code, renamed.json()["title"]) == (200, "Ship it")
+    for refused in (blank, blank_rename):
+        assert refused.status_code == 422
+        assert [error["loc"] for error in refused.json()["detail"]] == [["body", "title"]]
 
 
 @pytest.mark.parametrize(

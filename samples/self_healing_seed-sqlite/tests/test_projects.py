@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from task_service.models import Project
 
 from .factories import MakeProject
+from .support import SPACES
 
 NameFactory = Callable[[str], str]
 
@@ -40,6 +41,43 @@ async def test_create_rejects_bad_names(client: AsyncClient, api_headers: dict[s
 
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+async def test_names_are_trimmed_before_they_are_stored_and_compared(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory, space: str
+) -> None:
+    name = unique_name("Launch")
+    created = await client.post("/api/v1/projects", json={"name": f"{space}{space}{name}{space}"}, headers=api_headers)
+
+    assert created.status_code == 201
+    assert created.json()["name"] == name
+    again = await client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    assert again.status_code == 409
+    listed = (await client.get("/api/v1/projects", params={"q": name}, headers=api_headers)).json()
+    assert [project["name"] for project in listed["items"]] == [name]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+async def test_a_name_of_whitespace_only_is_422_naming_the_field(
+    client: AsyncClient, api_headers: dict[str, str], space: str
+) -> None:
+    response = await client.post("/api/v1/projects", json={"name": space * 3}, headers=api_headers)
+
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["body", "name"]]
+
+
+async def test_a_name_is_100_characters_once_trimmed(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    name = unique_name("Padded").ljust(100, "x")
+
+    accepted = await client.post("/api/v1/projects", json={"name": f"  {name}\u3000"}, headers=api_headers)
+    refused = await client.post("/api/v1/projects", json={"name": f" {name}y "}, headers=api_headers)
+
+    assert (accepted.status_code, accepted.json()["name"]) == (201, name)
+    assert refused.status_code == 422
 
 
 async def test_name_of_exactly_100_characters_is_accepted(
@@ -204,6 +242,27 @@ async def test_update_to_a_taken_name_conflicts(
 
     assert response.status_code == 409
     assert (await client.get(f"/api/v1/projects/{other['id']}", headers=api_headers)).json()["name"] == other["name"]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+async def test_update_trims_the_name_before_checking_it(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory, space: str
+) -> None:
+    taken = unique_name("Taken")
+    await client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
+    other = (await client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers)).json()
+    url = f"/api/v1/projects/{other['id']}"
+    new_name = unique_name("Renamed")
+
+    renamed = await client.patch(url, json={"name": f"{space}{new_name}{space}"}, headers=api_headers)
+    conflict = await client.patch(url, json={"name": f"{space}{taken}{space}"}, headers=api_headers)
+    blank = await client.patch(url, json={"name": space}, headers=api_headers)
+
+    assert (renamed.status_code, renamed.json()["name"]) == (200, new_name)
+    assert conflict.status_code == 409
+    assert blank.status_code == 422
+    assert [error["loc"] for error in blank.json()["detail"]] == [["body", "name"]]
+    assert (await client.get(url, headers=api_headers)).json()["name"] == new_name
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": None}, {"name": "x" * 101}], ids=["empty", "null", "too-long"])

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from task_service.models import Project
 
 from .factories import MakeProject
+from .support import SPACES
 
 NameFactory = Callable[[str], str]
 
@@ -40,6 +41,43 @@ def test_create_rejects_bad_names(client: TestClient, api_headers: dict[str, str
 
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+def test_names_are_trimmed_before_they_are_stored_and_compared(
+    client: TestClient, api_headers: dict[str, str], unique_name: NameFactory, space: str
+) -> None:
+    name = unique_name("Launch")
+    created = client.post("/api/v1/projects", json={"name": f"{space}{space}{name}{space}"}, headers=api_headers)
+
+    assert created.status_code == 201
+    assert created.json()["name"] == name
+    again = client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+    assert again.status_code == 409
+    listed = client.get("/api/v1/projects", params={"q": name}, headers=api_headers).json()
+    assert [project["name"] for project in listed["items"]] == [name]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+def test_a_name_of_whitespace_only_is_422_naming_the_field(
+    client: TestClient, api_headers: dict[str, str], space: str
+) -> None:
+    response = client.post("/api/v1/projects", json={"name": space * 3}, headers=api_headers)
+
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["body", "name"]]
+
+
+def test_a_name_is_100_characters_once_trimmed(
+    client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    name = unique_name("Padded").ljust(100, "x")
+
+    accepted = client.post("/api/v1/projects", json={"name": f"  {name}\u3000"}, headers=api_headers)
+    refused = client.post("/api/v1/projects", json={"name": f" {name}y "}, headers=api_headers)
+
+    assert (accepted.status_code, accepted.json()["name"]) == (201, name)
+    assert refused.status_code == 422
 
 
 def test_name_of_exactly_100_characters_is_accepted(
@@ -204,6 +242,27 @@ def test_update_to_a_taken_name_conflicts(
 
     assert response.status_code == 409
     assert client.get(f"/api/v1/projects/{other['id']}", headers=api_headers).json()["name"] == other["name"]
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+def test_update_trims_the_name_before_checking_it(
+    client: TestClient, api_headers: dict[str, str], unique_name: NameFactory, space: str
+) -> None:
+    taken = unique_name("Taken")
+    client.post("/api/v1/projects", json={"name": taken}, headers=api_headers)
+    other = client.post("/api/v1/projects", json={"name": unique_name("Other")}, headers=api_headers).json()
+    url = f"/api/v1/projects/{other['id']}"
+    new_name = unique_name("Renamed")
+
+    renamed = client.patch(url, json={"name": f"{space}{new_name}{space}"}, headers=api_headers)
+    conflict = client.patch(url, json={"name": f"{space}{taken}{space}"}, headers=api_headers)
+    blank = client.patch(url, json={"name": space}, headers=api_headers)
+
+    assert (renamed.status_code, renamed.json()["name"]) == (200, new_name)
+    assert conflict.status_code == 409
+    assert blank.status_code == 422
+    assert [error["loc"] for error in blank.json()["detail"]] == [["body", "name"]]
+    assert client.get(url, headers=api_headers).json()["name"] == new_name
 
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": None}, {"name": "x" * 101}], ids=["empty", "null", "too-long"])

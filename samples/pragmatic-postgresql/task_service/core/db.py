@@ -1,5 +1,12 @@
+import logging
+import shlex
+
+from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+logger = logging.getLogger(__name__)
 
 ASYNC_DRIVER = "postgresql+asyncpg"
 # Seconds to wait for a connection, and for a statement, before giving up (see core.config.Settings).
@@ -46,5 +53,35 @@ def make_engine(
     )
 
 
+def how_to_fix(url: URL) -> str:
+    create = ["createdb", "--host", url.host or "localhost", "--port", str(url.port or 5432)]
+    create += ["--username", url.username or "postgres", url.database or ""]
+    return f"start the server, create the database ({shlex.join(create)}) or correct DATABASE_URL"
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def unavailable_reason(error: BaseException) -> str:
+    """The first line of what the driver said (not SQLAlchemy's wrapping of it), or the kind of error."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+def unavailable_message(url: str | URL, error: BaseException) -> str:
+    """One line for a database the service cannot use: the URL tried (password hidden), why, and the fix."""
+    parsed = make_url(url)
+    tried = parsed.render_as_string(hide_password=True)
+    return f"database unavailable at {tried}: {unavailable_reason(error)}; {how_to_fix(parsed)}"
+
+
+async def warn_if_unavailable(engine: AsyncEngine, url: str | URL) -> None:
+    """At start-up, say in one line when the database cannot be used. The service starts anyway:
+    requests get a 503 until the database is there, then it is used without a restart."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (DBAPIError, OSError) as exc:
+        logger.warning(unavailable_message(url, exc))

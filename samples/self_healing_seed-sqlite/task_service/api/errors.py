@@ -9,7 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import compile_path
 
@@ -76,6 +76,15 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, service_unavailable("database unavailable"))
 
 
+async def _unclassified_driver_error(request: Request, exc: Exception) -> Response:
+    """A driver error SQLAlchemy has no class for: asyncpg's refusals while connecting (a missing
+    database, a rejected password) come as a plain DBAPIError, and mean the database is unavailable.
+    Its subclasses that reach here (an IntegrityError no route expects, ...) are bugs: a 500."""
+    if type(exc) is not DBAPIError:
+        raise exc
+    return await _database_unavailable(request, exc)
+
+
 async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
     # The server logs the traceback; the client learns nothing about the internals.
     return JSONResponse({"detail": "internal server error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
@@ -86,4 +95,5 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _unclassified_driver_error)
     app.add_exception_handler(Exception, _unexpected_error)

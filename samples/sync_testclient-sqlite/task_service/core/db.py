@@ -1,9 +1,13 @@
+import logging
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+logger = logging.getLogger(__name__)
 
 ASYNC_DRIVER = "sqlite+aiosqlite"
 # Seconds to wait for a connection, and for a statement, before giving up (see core.config.Settings).
@@ -86,5 +90,33 @@ def make_engine(
     return engine
 
 
+def how_to_fix(url: URL) -> str:
+    return "create the file's directory and make it writable, or correct DATABASE_URL"
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def unavailable_reason(error: BaseException) -> str:
+    """The first line of what the driver said (not SQLAlchemy's wrapping of it), or the kind of error."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+def unavailable_message(url: str | URL, error: BaseException) -> str:
+    """One line for a database the service cannot use: the URL tried (password hidden), why, and the fix."""
+    parsed = make_url(url)
+    tried = parsed.render_as_string(hide_password=True)
+    return f"database unavailable at {tried}: {unavailable_reason(error)}; {how_to_fix(parsed)}"
+
+
+async def warn_if_unavailable(engine: AsyncEngine, url: str | URL) -> None:
+    """At start-up, say in one line when the database cannot be used. The service starts anyway:
+    requests get a 503 until the database is there, then it is used without a restart."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (DBAPIError, OSError) as exc:
+        logger.warning(unavailable_message(url, exc))
