@@ -98,9 +98,10 @@ def next_steps(project: Path, context: dict[str, Any], env: Environment) -> str:
 def main() -> None:
     project = Path.cwd()
     context: dict[str, Any] = json.loads(r"""{{ cookiecutter | jsonify }}""")
-    # cruft renders through cookiecutter's generate_files, whose context has no _repo_dir; both
-    # render this hook inside the template's directory (cookiecutter/hooks.py: run_hook_from_repo_dir).
-    context.setdefault("_repo_dir", r"""{{ rendering_dir() }}""")
+    # Both cookiecutter and cruft render this hook inside the template's directory
+    # (cookiecutter/hooks.py: run_hook_from_repo_dir), as an absolute path. The context's own
+    # _repo_dir may be relative (`cookiecutter .`), and under cruft it is missing.
+    context["_repo_dir"] = r"""{{ rendering_dir() }}"""
     env = template_environment(context)
     add_strategy_files(project, context, env)
     try:

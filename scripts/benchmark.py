@@ -26,12 +26,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from regenerate_samples import rendered_project
+
 from tests.baking import (
     COMBINATIONS,
     TEMPLATE,
     Baked,
-    bake,
     leftover_databases,
     scratch_databases,
     strategy_settings,
@@ -123,7 +124,7 @@ def timed_pytest(baked: Baked, url: str, *args: str) -> tuple[float, float | Non
 
 
 def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
-    baked = bake(scratch / f"{strategy}-{database}", strategy, database)
+    baked = rendered_project(scratch / f"{strategy}-{database}", strategy, database)
     plant(baked, count)
     junit = scratch / f"{strategy}-{database}.xml"
     with scratch_databases(scratch) as new_database:
@@ -155,8 +156,8 @@ def setup_seconds(baked: Baked, url: str) -> float:
 
 def start_up(database: str, scratch: Path) -> str:
     """Cold and warm start of self_healing_seed, next to the migration check alone (pragmatic)."""
-    seeded = bake(scratch / f"start-seed-{database}", "self_healing_seed", database)
-    plain = bake(scratch / f"start-plain-{database}", "pragmatic", database)
+    seeded = rendered_project(scratch / f"start-seed-{database}", "self_healing_seed", database)
+    plain = rendered_project(scratch / f"start-plain-{database}", "pragmatic", database)
     with scratch_databases(scratch) as new_database:
         url = new_database(database)
         cold = setup_seconds(seeded, url)

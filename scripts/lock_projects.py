@@ -28,8 +28,8 @@ PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 # The template (its Jinja extensions), its hooks (lockfiles) and its scripts (regenerate_samples).
 sys.path[:0] = [str(TEMPLATE), str(TEMPLATE / "hooks"), str(TEMPLATE / "scripts")]
 
-import lockfiles  # noqa: E402  (hooks/lockfiles.py)
-import regenerate_samples  # noqa: E402
+import lockfiles  # hooks/lockfiles.py
+import regenerate_samples
 
 UV = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
 

@@ -16,8 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.baking import COMBINATIONS, TEMPLATE, bake, scratch_databases
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from regenerate_samples import rendered_project
+
+from tests.baking import COMBINATIONS, TEMPLATE, scratch_databases
 
 DURATIONS = TEMPLATE / "{{cookiecutter.project_slug}}" / ".test_durations"
 
@@ -25,7 +27,7 @@ DURATIONS = TEMPLATE / "{{cookiecutter.project_slug}}" / ".test_durations"
 def main() -> None:
     strategy, database = COMBINATIONS[0]
     with tempfile.TemporaryDirectory() as scratch:
-        project = bake(Path(scratch), strategy, database)
+        project = rendered_project(Path(scratch) / "project", strategy, database)
         # pytest-split adds to the file it finds: start without one, so removed tests drop out.
         (project.path / ".test_durations").unlink()
         with scratch_databases(Path(scratch)) as new_database:

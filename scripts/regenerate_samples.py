@@ -17,6 +17,10 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.baking import Baked
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 SAMPLES = TEMPLATE / "samples"
@@ -49,10 +53,22 @@ def render(answers: dict[str, str], destination: Path) -> None:
         shutil.move(project, destination)
 
 
+def rendered_project(destination: Path, strategy: str, database: str) -> Baked:
+    """A project of this strategy and database, as ``cookiecutter --no-input`` renders it, at ``destination``."""
+    from tests.baking import Baked
+
+    render({"test_strategy": strategy, "database": database}, destination)
+    return Baked(strategy, database, destination)
+
+
 def regenerate(sample: Path) -> None:
+    """Render the sample afresh, then put it in place of the old one (kept if the render fails)."""
     answers = json.loads((sample / ANSWERS).read_text(encoding="utf-8"))
-    shutil.rmtree(sample)
-    render(answers, sample)
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch) / sample.name
+        render(answers, fresh)
+        shutil.rmtree(sample)
+        shutil.move(fresh, sample)
 
 
 def main(argv: list[str]) -> None:

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import psycopg
-from cookiecutter.main import cookiecutter
 from jinja2 import Environment, FileSystemLoader
 from psycopg import sql
+from pytest_cookies.plugin import Cookies
 from sqlalchemy.engine import make_url
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -181,11 +181,13 @@ class Baked:
         )
 
 
-def bake(output_dir: Path, strategy: str, database: str, **answers: str) -> Baked:
-    """Render the template with ``cookiecutter --no-input`` and these answers."""
+def bake(cookies: Cookies, strategy: str, database: str, *, template: Path = TEMPLATE, **answers: str) -> Baked:
+    """Render ``template`` as ``cookiecutter --no-input`` would, with these answers, through pytest-cookies."""
     context = {"test_strategy": strategy, "database": database, **answers}
-    path = cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=str(output_dir))
-    return Baked(strategy, database, Path(path))
+    result = cookies.bake(extra_context=context, template=str(template))
+    assert result.exit_code == 0 and result.exception is None, f"the bake failed: {result.exception!r}"
+    assert result.project_path is not None
+    return Baked(strategy, database, result.project_path)
 
 
 def row_count(database_url: str, table: str) -> int:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .baking import STRATEGIES, TEMPLATE, Baked
+from .baking import STRATEGIES, TEMPLATE, Cookies, bake
 
 
 def test_a_copied_strategy_folder_and_one_line_make_a_working_fifth_strategy(
-    tmp_path: Path, new_database: Callable[[str], str]
+    cookies: Cookies, tmp_path: Path, new_database: Callable[[str], str]
 ) -> None:
     template = tmp_path / "template"
     shutil.copytree(
@@ -30,22 +28,7 @@ def test_a_copied_strategy_folder_and_one_line_make_a_working_fifth_strategy(
     context["test_strategy"].append("fifth")
     (template / "cookiecutter.json").write_text(json.dumps(context, indent=2))
 
-    result = subprocess.run(
-        [
-            Path(sys.executable).parent / "cookiecutter",
-            "--no-input",
-            str(template),
-            "-o",
-            str(tmp_path / "out"),
-            "test_strategy=fifth",
-            "database=sqlite",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-
-    baked = Baked("fifth", "sqlite", tmp_path / "out" / "task_service")
+    baked = bake(cookies, "fifth", "sqlite", template=template)
     suite = baked.pytest(database_url=new_database("sqlite"))
     assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", suite.stdout)

@@ -5,6 +5,7 @@ suite that passes on a real database, in random order, twice on the same databas
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from .baking import (
     STRATEGIES,
     TEMPLATE,
     Baked,
+    Cookies,
     bake,
     leftover_databases,
     strategy_settings,
@@ -42,9 +44,9 @@ TEXT_SUFFIXES = {
 
 
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=COMBINATION_IDS)
-def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
+def baked(request: pytest.FixtureRequest, cookies_session: Cookies) -> Baked:
     strategy, database = request.param
-    return bake(tmp_path_factory.mktemp(f"{strategy}-{database}"), strategy, database)
+    return bake(cookies_session, strategy, database)
 
 
 @pytest.fixture
@@ -136,6 +138,35 @@ def test_compose_file_is_valid(baked: Baked) -> None:
     assert tools <= set(services), f"the strategy's compose tools {tools} are missing"
 
 
+def test_the_dockerfile_passes_hadolint(baked: Baked) -> None:
+    result = baked.run(str(BIN / "hadolint"), "Dockerfile")
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_pre_commit_runs_the_ci_checks_and_stops_a_bad_commit(cookies: Cookies) -> None:
+    """`.pre-commit-config.yaml` runs ruff check, ruff format and mypy from the project's own lock."""
+    project = bake(cookies, *COMBINATIONS[0])
+    environment = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    pre_commit = (str(BIN / "pre-commit"), "run", "--all-files")
+    assert project.run("git", "init", "--quiet").returncode == 0
+    assert project.run("git", "add", "--all").returncode == 0
+
+    clean = project.run(*pre_commit, env=environment)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert re.findall(r"^(ruff check|ruff format|mypy)\.+Passed$", clean.stdout, re.MULTILINE) == [
+        "ruff check",
+        "ruff format",
+        "mypy",
+    ]
+
+    (project.path / project.package / "untidy.py").write_text("import os\nx=1\n")
+    assert project.run("git", "add", "--all").returncode == 0
+    untidy = project.run(*pre_commit, env=environment)
+    assert untidy.returncode != 0
+    failed = re.findall(r"^(ruff check|ruff format)\.+Failed$", untidy.stdout, re.MULTILINE)
+    assert failed == ["ruff check", "ruff format"], untidy.stdout
+
+
 def ran(result: subprocess.CompletedProcess[str], junit: Path) -> list[str]:
     """The tests a run executed (from its JUnit report), after checking it passed with nothing skipped."""
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -184,10 +215,12 @@ def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdis
     assert leftover_databases(database_url) == [], "every xdist worker drops its database"
 
 
-def test_two_ci_shards_run_every_test_exactly_once(tmp_path: Path, new_database: Callable[[str], str]) -> None:
+def test_two_ci_shards_run_every_test_exactly_once(
+    cookies: Cookies, tmp_path: Path, new_database: Callable[[str], str]
+) -> None:
     """As the generated CI workflow splits them (pytest-split, least_duration, in random order)."""
     strategy, database = COMBINATIONS[0]
-    project = bake(tmp_path, strategy, database)
+    project = bake(cookies, strategy, database)
     url = new_database(database)
     collected = project.pytest("--collect-only", "-q", database_url=url)
     everything = [line for line in collected.stdout.splitlines() if "::" in line]

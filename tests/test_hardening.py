@@ -25,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from .baking import DATABASES, STRATEGIES, Baked, bake, free_port
+from .baking import DATABASES, STRATEGIES, Baked, Cookies, bake, free_port
 
 API_KEY = "hardening-test-key"
 HEADERS = {"X-API-Key": API_KEY}
@@ -35,24 +35,24 @@ BOUND = 10.0
 PROBES = [("GET", "/health"), ("GET", "/api/v1/projects"), ("POST", "/api/v1/projects")]
 
 
-def baked(tmp_path_factory: pytest.TempPathFactory, database: str) -> Baked:
-    return bake(tmp_path_factory.mktemp(f"hardening-{database}"), STRATEGIES[0], database)
+def baked(cookies_session: Cookies, database: str) -> Baked:
+    return bake(cookies_session, STRATEGIES[0], database)
 
 
 @pytest.fixture(scope="module", params=DATABASES)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
-    return baked(tmp_path_factory, request.param)
+def project(request: pytest.FixtureRequest, cookies_session: Cookies) -> Baked:
+    return baked(cookies_session, request.param)
 
 
 # The fault scenarios differ per database: each has its own.
 @pytest.fixture(scope="module")
-def postgresql_project(tmp_path_factory: pytest.TempPathFactory) -> Baked:
-    return baked(tmp_path_factory, "postgresql")
+def postgresql_project(cookies_session: Cookies) -> Baked:
+    return baked(cookies_session, "postgresql")
 
 
 @pytest.fixture(scope="module")
-def sqlite_project(tmp_path_factory: pytest.TempPathFactory) -> Baked:
-    return baked(tmp_path_factory, "sqlite")
+def sqlite_project(cookies_session: Cookies) -> Baked:
+    return baked(cookies_session, "sqlite")
 
 
 def migrate(project: Baked, database_url: str) -> None:
@@ -386,3 +386,39 @@ def test_schemathesis_with_all_checks_finds_nothing(project: Baked, database_url
         )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout
+
+
+SECRET = "hidden-secret"
+
+
+def missing_databases(server: str) -> dict[str, tuple[str, str]]:
+    """Databases a newcomer's URL might name that cannot be used, by case: (database, URL)."""
+    missing = make_url(server).set(database=f"missing_{time.monotonic_ns()}", password=SECRET)
+    return {
+        "postgresql-missing": ("postgresql", missing.render_as_string(hide_password=False)),
+        "postgresql-refused": ("postgresql", f"postgresql://app:{SECRET}@127.0.0.1:{free_port()}/app"),
+        "sqlite-no-directory": ("sqlite", "sqlite:////nonexistent-directory/app.sqlite3"),
+    }
+
+
+@pytest.mark.parametrize("case", ["postgresql-missing", "postgresql-refused", "sqlite-no-directory"])
+def test_an_unusable_database_is_one_line_from_alembic_and_from_the_start_up_log(
+    request: pytest.FixtureRequest, postgres_admin_url: str, tmp_path: Path, case: str
+) -> None:
+    database, url = missing_databases(postgres_admin_url)[case]
+    project: Baked = request.getfixturevalue(f"{database}_project")
+
+    migrated = project.run(project.tool("alembic"), "upgrade", "head", env={"DATABASE_URL": url})
+    with running_service(project, url, tmp_path / "log") as client:
+        health = client.get("/health")
+    log = (tmp_path / "log").read_text()
+
+    assert migrated.returncode == 1
+    for output in (migrated.stdout + migrated.stderr, log):
+        said = [line for line in output.splitlines() if "database unavailable at" in line]
+        assert len(said) == 1, output
+        assert "***@" in said[0] or database == "sqlite", "the URL tried, password hidden"
+        assert SECRET not in output and "Traceback" not in output, output
+        assert " or correct DATABASE_URL" in said[0], "and the fix"
+    assert len((migrated.stdout + migrated.stderr).strip().splitlines()) == 1, "alembic says nothing else"
+    assert health.status_code == 503

@@ -16,11 +16,10 @@ from types import ModuleType
 import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.generate import generate_context, generate_files
-from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 from jinja2 import TemplateNotFound
 
-from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, TEMPLATE, bake
+from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, TEMPLATE, Cookies, bake
 
 
 def load_hook(name: str) -> ModuleType:
@@ -60,19 +59,16 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("context", "message"), BAD_INPUTS, ids=[str(c) for c, _ in BAD_INPUTS])
-def test_bad_input_is_rejected_cleanly(tmp_path: Path, context: dict[str, str], message: str) -> None:
-    with pytest.raises(FailedHookException) as rejected:
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context=context,
-            output_dir=str(tmp_path),
-        )
+def test_bad_input_is_rejected_cleanly(cookies: Cookies, tmp_path: Path, context: dict[str, str], message: str) -> None:
+    result = cookies.bake(extra_context=context, template=str(TEMPLATE))
 
-    error = str(rejected.value)
+    assert result.exit_code != 0 and result.project_path is None
+    assert isinstance(result.exception, FailedHookException)
+    error = str(result.exception)
     assert message in error
     assert error.startswith("ERROR: ") and "\n" not in error
-    assert list(tmp_path.iterdir()) == []
+    # pytest-cookies makes an empty output directory for a bake; no project is left in it.
+    assert [path.name for path in (tmp_path / "cookies").rglob("*") if not path.name.startswith("bake")] == []
 
 
 def test_the_cli_prints_one_line_and_leaves_nothing(tmp_path: Path) -> None:
@@ -155,14 +151,14 @@ def test_next_steps_are_three_commands_for_the_choice(tmp_path: Path, strategy: 
     assert lines[3].endswith("uv run pytest") and len(lines) == 4
 
 
-def test_every_bake_gets_its_own_api_key(tmp_path: Path) -> None:
-    paths = [bake(tmp_path / str(n), STRATEGIES[0], DATABASES[0]).path for n in range(2)]
+def test_every_bake_gets_its_own_api_key(cookies: Cookies) -> None:
+    paths = [bake(cookies, STRATEGIES[0], DATABASES[0]).path for _ in range(2)]
     keys = {(path / ".env").read_text().split("API_KEY=")[1] for path in paths}
     assert len(keys) == 2
 
 
-def test_non_ascii_and_quoted_names_render(tmp_path: Path) -> None:
-    baked = bake(tmp_path, STRATEGIES[0], DATABASES[0], project_name='Café "Über" Service')
+def test_non_ascii_and_quoted_names_render(cookies: Cookies) -> None:
+    baked = bake(cookies, STRATEGIES[0], DATABASES[0], project_name='Café "Über" Service')
 
     assert baked.path.name == "cafe_uber_service"
     assert 'Café "Über" Service' in (baked.path / "README.md").read_text()
@@ -215,8 +211,8 @@ def test_an_existing_env_file_is_kept(tmp_path: Path) -> None:
     assert (tmp_path / ".env").read_text() == "API_KEY=mine\n"
 
 
-def test_a_project_gets_the_lock_of_its_requirements_under_its_own_name(tmp_path: Path) -> None:
-    baked = bake(tmp_path, STRATEGIES[0], DATABASES[0], project_name="Billing Core")
+def test_a_project_gets_the_lock_of_its_requirements_under_its_own_name(cookies: Cookies) -> None:
+    baked = bake(cookies, STRATEGIES[0], DATABASES[0], project_name="Billing Core")
     pyproject = (baked.path / "pyproject.toml").read_text()
     committed = lockfiles.lock_path(pyproject, "billing_core").read_text()
 

@@ -21,7 +21,8 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -38,8 +39,10 @@ from .baking import (
     TEMPLATE,
     UV,
     Baked,
+    Cookies,
     bake,
     free_port,
+    libpq,
 )
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -63,12 +66,8 @@ def exported(lines: list[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Baked]:
-    root = tmp_path_factory.mktemp("readme")
-    return {
-        (strategy, database): bake(root / f"{strategy}-{database}", strategy, database)
-        for strategy, database in COMBINATIONS
-    }
+def projects(cookies_session: Cookies) -> dict[tuple[str, str], Baked]:
+    return {(strategy, database): bake(cookies_session, strategy, database) for strategy, database in COMBINATIONS}
 
 
 @pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
@@ -85,7 +84,7 @@ def test_every_combination_documents_the_commands_that_are_run(
     assert any(line.startswith(f"uv run uvicorn {baked.package}.main:app") for line in lines)
     assert "uv run pytest" in lines
     # A database server comes from Docker, or from the user: then they export both URLs.
-    needs_a_server = any(line.startswith("docker ") for line in lines)
+    needs_a_server = any(line.startswith("docker ") and "db-test" in line for line in lines)
     assert exported(lines) == (DOCUMENTED_VARIABLES if needs_a_server else set())
 
 
@@ -104,38 +103,44 @@ def wait_for_health(url: str, server: subprocess.Popen[str]) -> tuple[int, str]:
     raise AssertionError(f"the server never answered {url}:\n{output[-3000:]}")
 
 
-@pytest.fixture
-def missing_database(postgres_admin_url: str, new_database: Callable[[str], str]) -> Callable[[str], str]:
-    """URLs of databases that do not exist yet, as a user names one for the tests to create."""
+@contextmanager
+def databases_left_to_the_readme(urls: list[str]) -> Iterator[None]:
+    """The server databases the README names do not exist before its commands run, and are dropped after."""
+    named = [make_url(url) for url in urls if make_url(url).get_backend_name() == "postgresql"]
 
-    def make(database: str) -> str:
-        url = new_database(database)
-        name = make_url(url).database or ""
-        if database == "postgresql":  # created by new_database: drop it (new_database drops it again, if made)
-            admin = make_url(postgres_admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
-        return url
+    def drop() -> None:
+        for url in named:
+            with psycopg.connect(
+                libpq(url.set(database="postgres").render_as_string(hide_password=False)), autocommit=True
+            ) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database)))
 
-    return make
+    drop()
+    try:
+        yield
+    finally:
+        drop()
 
 
 @pytest.mark.parametrize("database", DATABASES)
-def test_the_readme_commands_run_as_written(
-    projects: dict[tuple[str, str], Baked],
-    database: str,
-    new_database: Callable[[str], str],
-    missing_database: Callable[[str], str],
-) -> None:
+def test_the_readme_commands_run_as_written(projects: dict[tuple[str, str], Baked], database: str) -> None:
+    """Every block, in order, as a newcomer pastes it: the exports too (a local server, its app
+    database not created yet: the README's own command creates it, the tests create theirs)."""
     baked = projects[STRATEGIES[0], database]
     lines = bash_lines((baked.path / "README.md").read_text())
     # The user's shell: uv on PATH, and what the README has them export.
     environment = {key: value for key, value in PYTHON_DEFAULTS.items() if key not in DOCUMENTED_VARIABLES}
     environment["PATH"] = f"{Path(UV).parent}{os.pathsep}{environment['PATH']}"
-    exports = {"DATABASE_URL": new_database, "TEST_DATABASE_URL": missing_database}
-    for name in exported(lines):
-        environment[name] = exports[name](database)
+    exports = dict(
+        line.removeprefix("export ").split("#")[0].strip().split("=", 1) for line in lines if line.startswith("export ")
+    )
+    environment |= exports
 
+    with databases_left_to_the_readme(list(exports.values())):
+        run_readme_lines(baked, lines, environment)
+
+
+def run_readme_lines(baked: Baked, lines: list[str], environment: dict[str, str]) -> None:
     ran = []
     for line in lines:
         if line.startswith(SKIPPED) or line.startswith("export "):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from .baking import CHOICES, PYTHON_DEFAULTS, STRATEGIES, TEMPLATE, bake
+from .baking import CHOICES, PYTHON_DEFAULTS, STRATEGIES, TEMPLATE, Cookies, bake
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
 PUBLISHED = "gh:org/template"
@@ -106,7 +106,9 @@ def answers_for(strategy: str, database: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_the_readme_update_commands_typed_as_written(shell: Shell, template_repo: Path, tmp_path: Path) -> None:
+def test_the_readme_update_commands_typed_as_written(
+    shell: Shell, template_repo: Path, tmp_path: Path, cookies: Cookies
+) -> None:
     assert [line.split()[:2] for line in CREATE] == [["pip", "install"], ["cruft", "create"]]
     assert [line.split()[:2] for line in UPDATE] == [["cruft", "check"], ["cruft", "update"], ["cruft", "update"]]
     create_line = CREATE[1]
@@ -158,7 +160,7 @@ def test_the_readme_update_commands_typed_as_written(shell: Shell, template_repo
     assert main.read_text().endswith(USER_EDIT)
     assert (project / "README.md").read_text().endswith(TEMPLATE_CHANGE)
     assert json.loads((project / ".cookiecutter.json").read_text())["test_strategy"] == NEW
-    fresh = bake(tmp_path / "fresh", NEW, DATABASE)
+    fresh = bake(cookies, NEW, DATABASE)
     for name in ("tests/conftest.py", "pytest.ini", "uv.lock"):
         assert (project / name).read_text() == (fresh.path / name).read_text(), name
     assert [path.name for path in workspace.iterdir()] == [project.name], "nothing written beside the project"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, UV, Baked, bake, python_interpreter
+from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, UV, Baked, Cookies, bake, python_interpreter
 
 pytestmark = pytest.mark.versions
 
@@ -67,9 +67,9 @@ def passed(result: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
 def test_the_suite_ruff_and_mypy_pass_at_the_declared_floors(
-    tmp_path: Path, new_database: Callable[[str], str], oldest_python: str, strategy: str, database: str
+    cookies: Cookies, new_database: Callable[[str], str], oldest_python: str, strategy: str, database: str
 ) -> None:
-    baked = bake(tmp_path, strategy, database)
+    baked = bake(cookies, strategy, database)
     baked.install_lowest(oldest_python)
 
     installed = installed_versions(baked)
@@ -87,9 +87,9 @@ def test_the_suite_ruff_and_mypy_pass_at_the_declared_floors(
 
 
 def test_the_locked_suite_passes_on_every_newer_python(
-    tmp_path: Path, new_database: Callable[[str], str], strategy: str, database: str, python: str
+    cookies: Cookies, new_database: Callable[[str], str], strategy: str, database: str, python: str
 ) -> None:
-    baked = bake(tmp_path, strategy, database)
+    baked = bake(cookies, strategy, database)
     baked.install(python_interpreter(python))
 
     version = baked.run(baked.tool("python"), "-c", "import sys; print(*sys.version_info[:2], sep='.')")
@@ -99,10 +99,10 @@ def test_the_locked_suite_passes_on_every_newer_python(
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_the_plain_pip_path_installs_and_passes(
-    tmp_path: Path, new_database: Callable[[str], str], oldest_python: str, database: str
+    cookies: Cookies, new_database: Callable[[str], str], oldest_python: str, database: str
 ) -> None:
     """Without uv, as the README offers: a venv and ``pip install -e ".[test]"`` (the newest releases that fit)."""
-    baked = bake(tmp_path, STRATEGIES[0], database)
+    baked = bake(cookies, STRATEGIES[0], database)
     baked.install_with_pip(oldest_python)
 
     passed(baked.pytest(database_url=new_database(database)))

@@ -94,3 +94,18 @@ def test_the_canary_runs_weekly_on_the_newest_releases_and_on_the_locks(dependen
     assert "workflow_dispatch:" in text
     assert f"run: {dependencies}" in text
     assert "run: uv run pytest" in text
+
+
+def test_the_container_job_runs_the_docker_commands_the_generated_readme_gives() -> None:
+    readme = (SAMPLES / COMBINATION_IDS[0] / "README.md").read_text()
+    documented = [
+        line.split("#")[0].strip()
+        for block in re.findall(r"^```bash\n(.*?)^```", readme, re.DOTALL | re.MULTILINE)
+        for line in block.splitlines()
+        if line.startswith("docker compose") and "db-test" not in line
+    ]
+    job = (WORKFLOWS / "template.yml").read_text().split("\n  containers:\n", 1)[1]
+
+    assert documented == ["docker compose run --rm tests", "docker compose up --build --detach --wait"]
+    assert re.findall(r"^      - run: (docker compose .*)$", job, re.MULTILINE)[: len(documented)] == documented
+    assert "http://127.0.0.1:8000/health" in job and "X-API-Key: $API_KEY" in job

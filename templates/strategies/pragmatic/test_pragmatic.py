@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.baking import DATABASES, bake, row_count
+from tests.baking import DATABASES, Cookies, bake, row_count
 
 STRATEGY = "pragmatic"
 
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_data_accumulates_and_critical_tests_can_be_selected(
-    tmp_path: Path, new_database: Callable[[str], str], database: str
+    cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:
-    baked = bake(tmp_path, STRATEGY, database)
+    baked = bake(cookies, STRATEGY, database)
     url = new_database(database)
 
     everything = baked.pytest("tests/test_projects.py", "tests/test_auth.py", database_url=url)

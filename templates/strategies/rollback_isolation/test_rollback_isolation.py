@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.baking import DATABASES, bake, row_count
+from tests.baking import DATABASES, Cookies, bake, row_count
 
 STRATEGY = "rollback_isolation"
 
@@ -36,9 +35,9 @@ async def test_concurrent_requests_share_the_test_transaction(
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_everything_is_rolled_back_and_concurrent_requests_work(
-    tmp_path: Path, new_database: Callable[[str], str], database: str
+    cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:
-    baked = bake(tmp_path, STRATEGY, database)
+    baked = bake(cookies, STRATEGY, database)
     (baked.path / "tests" / "test_gathered_requests.py").write_text(CONCURRENT_TEST.format(package=baked.package))
     url = new_database(database)
 

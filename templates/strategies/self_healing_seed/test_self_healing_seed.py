@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.baking import DATABASES, bake
+from tests.baking import DATABASES, Cookies, bake
 
 STRATEGY = "self_healing_seed"
 
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_seeds_an_empty_database_once_and_fails_fast_on_a_broken_seeder(
-    tmp_path: Path, new_database: Callable[[str], str], database: str
+    cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:
-    baked = bake(tmp_path, STRATEGY, database)
+    baked = bake(cookies, STRATEGY, database)
     url = new_database(database)
     first = baked.pytest("-s", "tests/test_health.py", database_url=url)
     assert first.returncode == 0 and "running the seeder" in first.stdout, first.stdout[-2000:]
@@ -30,6 +29,6 @@ def test_seeds_an_empty_database_once_and_fails_fast_on_a_broken_seeder(
     assert "seed data unavailable: boom" in broken.stdout + broken.stderr
 
 
-def test_compose_offers_the_seeder(tmp_path: Path) -> None:
-    compose = (bake(tmp_path, STRATEGY, DATABASES[0]).path / "docker-compose.yml").read_text()
+def test_compose_offers_the_seeder(cookies: Cookies) -> None:
+    compose = (bake(cookies, STRATEGY, DATABASES[0]).path / "docker-compose.yml").read_text()
     assert "docker compose run --rm seed" in compose

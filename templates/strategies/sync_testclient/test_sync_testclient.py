@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.baking import DATABASES, bake, row_count
+from tests.baking import DATABASES, Cookies, bake, row_count
 
 STRATEGY = "sync_testclient"
 
 
 @pytest.mark.parametrize("database", DATABASES)
-def test_plain_def_tests_leave_empty_tables(tmp_path: Path, new_database: Callable[[str], str], database: str) -> None:
-    baked = bake(tmp_path, STRATEGY, database)
+def test_plain_def_tests_leave_empty_tables(cookies: Cookies, new_database: Callable[[str], str], database: str) -> None:
+    baked = bake(cookies, STRATEGY, database)
     url = new_database(database)
 
     result = baked.pytest("tests/test_projects.py", "tests/test_tasks.py", database_url=url)
