@@ -1,14 +1,13 @@
-"""Fixtures for the template's tests (``tests/`` and each strategy's own tests): databases to bake into."""
+"""Fixtures for the template's tests (``tests/`` and each strategy's and database's own tests)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.baking import PYTHONS, libpq, postgres_server, scratch_databases
+from tests.baking import PYTHONS, SERVER_DATABASES, database_support, scratch_databases
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -21,30 +20,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_admin_url() -> str:
-    """A PostgreSQL server the tests may create databases on.
-
-    ``TEMPLATE_POSTGRES_URL`` (any database on the server, with CREATEDB rights) wins;
-    otherwise a local server on 127.0.0.1:5432 as user postgres.
-    """
-    url = postgres_server()
-    try:
-        with psycopg.connect(libpq(url), connect_timeout=5):
-            pass
-    except psycopg.OperationalError as exc:
-        pytest.exit(
-            f"no PostgreSQL at {url} ({str(exc).strip().splitlines()[0]}): start one, "
-            "or set TEMPLATE_POSTGRES_URL=postgresql://user:pw@host:port/db",
-            returncode=2,
-        )
-    return url
+def database_servers() -> None:
+    """Every database server the baked projects need answers, or the run stops with one line saying which."""
+    for database in SERVER_DATABASES:
+        if reason := database_support(database).unreachable():
+            pytest.exit(reason, returncode=2)
 
 
 @pytest.fixture
-def new_database(postgres_admin_url: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Makes a new, empty database for a baked project: ``new_database("postgresql")`` gives its URL.
+def new_database(database_servers: None, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes a new, empty database for a baked project: ``new_database(database)`` gives its URL.
 
-    PostgreSQL databases are created on the server and dropped afterwards; SQLite ones are files.
+    Server databases are created on their server and dropped afterwards; file databases are files.
     """
     with scratch_databases(tmp_path) as make:
         yield make

@@ -8,8 +8,8 @@ For every test_strategy x database (from cookiecutter.json) it bakes a project, 
 tests that send one request and N tests that write one row, and runs that suite twice on a
 fresh database: serially (per-test times from the JUnit report: setup + call + teardown)
 and with `-n 2` (wall time, pytest start-up included), then checks that no per-worker
-database is left. PostgreSQL: TEMPLATE_POSTGRES_URL or the local server on 127.0.0.1:5432
-(user postgres).
+database is left. Server databases are made where the template's tests make theirs
+(``templates/databases/<name>/testing.py``: an environment variable, else the local server).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
         url = new_database(database)
         serial, _cpu = timed_pytest(baked, url, f"--junitxml={junit}")
         parallel, controller_cpu = timed_pytest(baked, url, "-n", "2")
-        if leftover := leftover_databases(url):
+        if leftover := leftover_databases(database, url):
             raise SystemExit(f"{strategy}-{database}: `-n 2` left databases behind: {leftover}")
     times: dict[str, list[float]] = {"test_one_request": [], "test_one_write": []}
     for case in ET.parse(junit).getroot().iter("testcase"):
@@ -232,7 +232,7 @@ def write_docs(results: list[Result], count: int, starts: list[str], command: st
         "under `-n 2` that is the controller's and then the workers'. The controller column is the CPU "
         "time of pytest-xdist's controller, which receives every test's reports: on 2 cores it takes "
         "its share from the two workers, which is what caps the speed-up of suites whose tests are fast.\n\n"
-        f"Measured by `{command}` on {machine()}, PostgreSQL on loopback, all in one run, "
+        f"Measured by `{command}` on {machine()}, database servers on loopback, all in one run, "
         "in random order (pytest-randomly), with Python's bytecode cache on."
     )
     (DOCS / "benchmark.md").write_text(body + "\n")
@@ -246,7 +246,7 @@ def write_docs(results: list[Result], count: int, starts: list[str], command: st
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tests", type=int, default=2500, help="planted tests of each kind (default 2500)")
-    parser.add_argument("--only", help="one combination, e.g. rollback_isolation-postgresql")
+    parser.add_argument("--only", help="one combination, named as in samples/")
     parser.add_argument("--write-docs", action="store_true", help="rewrite docs/benchmark.* and the README table")
     options = parser.parse_args(argv)
     combinations = [c for c in COMBINATIONS if options.only in (None, f"{c[0]}-{c[1]}")]

@@ -4,7 +4,7 @@
 
 pytest-split balances the generated CI's test shards by these per-test durations. The
 script bakes the default project, runs its suite once with `--store-durations` on a new
-database (PostgreSQL: TEMPLATE_POSTGRES_URL or the local server on 127.0.0.1:5432), and
+database (made as the template's tests make theirs: templates/databases/<name>/testing.py), and
 writes the result into the template. Projects refresh their own copy with
 `pytest --store-durations`.
 """

@@ -1,7 +1,9 @@
 """Baking projects for the template's tests: the choices, a baked project, and running its tools.
 
 Every list of choices comes from ``cookiecutter.json``; what a strategy is like (async or
-sync tests, ...) comes from its own ``templates/strategies/<name>/strategy.j2``. A baked project
+sync tests, ...) comes from its own ``templates/strategies/<name>/strategy.j2``, and what the
+tests need to know about a database (its server, scratch databases on it) from its own
+``templates/databases/<name>/testing.py`` (``database_support``). A baked project
 runs in its own environment, installed from its own ``uv.lock`` (``uv sync --locked``, as its
 README does), so what the tests verify is what the project's users install.
 """
@@ -9,21 +11,21 @@ README does), so what the tests verify is what the project's users install.
 from __future__ import annotations
 
 import glob
+import importlib.util
 import json
 import os
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
-import psycopg
 from jinja2 import Environment, FileSystemLoader
-from psycopg import sql
 from pytest_cookies.plugin import Cookies
 from sqlalchemy.engine import make_url
 
@@ -35,8 +37,6 @@ DATABASES: list[str] = CHOICES["database"]
 COMBINATIONS = [(strategy, database) for strategy in STRATEGIES for database in DATABASES]
 COMBINATION_IDS = [f"{strategy}-{database}" for strategy, database in COMBINATIONS]
 
-
-LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 # Baked projects run as on a developer's machine, with Python's bytecode cache. Where
 # PYTHONDONTWRITEBYTECODE is set (this machine, many CI images), every pytest start
@@ -62,44 +62,46 @@ def python_interpreter(version: str) -> str:
     raise LookupError(f"no Python {version} here: install it (uv python install {version}, or pyenv) to test on it")
 
 
-def postgres_server() -> str:
-    """The PostgreSQL server baked projects get databases on: TEMPLATE_POSTGRES_URL, else the local one."""
-    return os.environ.get("TEMPLATE_POSTGRES_URL", LOCAL_SERVER)
+def load_module(path: Path, name: str | None = None) -> ModuleType:
+    """The Python file at ``path`` as a module (hooks, scripts and database folders are no packages)."""
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    assert spec and spec.loader, f"{path} is missing"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def database_support(database: str) -> ModuleType:
+    """``templates/databases/<database>/testing.py``: its server (or none), scratch databases, leftovers.
+
+    Each provides ``SYNC_DRIVER``, ``server()`` (an admin URL, or None for a file database),
+    ``unreachable()`` (why the server cannot be used, or None), ``create(directory)`` (the URL of a
+    new, empty database), ``drop(url)`` and ``leftovers(url)`` (per-worker copies still there).
+    """
+    return load_module(TEMPLATE / "templates" / "databases" / database / "testing.py", f"{database}_testing")
+
+
+# The databases with a server (the template's tests make scratch databases on it), and without.
+SERVER_DATABASES = [name for name in DATABASES if database_support(name).server() is not None]
+FILE_DATABASES = [name for name in DATABASES if name not in SERVER_DATABASES]
 
 
 @contextmanager
 def scratch_databases(directory: Path) -> Iterator[Callable[[str], str]]:
-    """``make("postgresql")`` or ``make("sqlite")`` gives the URL of a new, empty database.
-
-    PostgreSQL databases are created on ``postgres_server()`` and dropped on exit; SQLite
-    ones are files in ``directory``.
-    """
-    server = postgres_server()
-    created: list[str] = []
+    """``make(database)`` gives the URL of a new, empty database of that choice; all are dropped on exit."""
+    created: list[tuple[str, str]] = []
 
     def make(database: str) -> str:
-        if database == "sqlite":
-            return f"sqlite:///{directory / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
-        if database != "postgresql":
-            raise ValueError(f"no test database for the choice {database!r}")
-        name = f"baked_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(libpq(server), autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        return make_url(server).set(database=name).render_as_string(hide_password=False)
+        url: str = database_support(database).create(directory)
+        created.append((database, url))
+        return url
 
     try:
         yield make
     finally:
-        if created:
-            with psycopg.connect(libpq(server), autocommit=True) as admin:
-                for name in created:
-                    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def libpq(url: str) -> str:
-    """A SQLAlchemy-style PostgreSQL URL as libpq (psycopg) takes it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        for database, url in created:
+            database_support(database).drop(url)
 
 
 def strategy_settings(strategy: str) -> Any:
@@ -190,15 +192,12 @@ def bake(cookies: Cookies, strategy: str, database: str, *, template: Path = TEM
     return Baked(strategy, database, result.project_path)
 
 
-def row_count(database_url: str, table: str) -> int:
+def row_count(database: str, database_url: str, table: str) -> int:
     """How many rows ``table`` holds in the baked project's test database."""
     from sqlalchemy import create_engine, func, select
     from sqlalchemy import table as table_clause
-    from sqlalchemy.engine import make_url
 
-    url = make_url(database_url)
-    driver = {"postgresql": "postgresql+psycopg", "sqlite": "sqlite+pysqlite"}[url.get_backend_name()]
-    engine = create_engine(url.set(drivername=driver))
+    engine = create_engine(make_url(database_url).set(drivername=database_support(database).SYNC_DRIVER))
     try:
         with engine.connect() as connection:
             return int(connection.scalar(select(func.count()).select_from(table_clause(table))) or 0)
@@ -206,14 +205,10 @@ def row_count(database_url: str, table: str) -> int:
         engine.dispose()
 
 
-def leftover_databases(database_url: str) -> list[str]:
+def leftover_databases(database: str, database_url: str) -> list[str]:
     """The per-worker copies (``<name>_gw*``) of the test database that still exist."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        return sorted(path.name for path in Path(url.database or "").parent.glob("*_gw*"))
-    with psycopg.connect(libpq(database_url), autocommit=True) as connection:
-        rows = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{url.database}_gw%"])
-        return [name for (name,) in rows]
+    leftovers: list[str] = database_support(database).leftovers(database_url)
+    return leftovers
 
 
 def free_port() -> int:

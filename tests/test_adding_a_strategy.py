@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .baking import STRATEGIES, TEMPLATE, Cookies, bake
+from .baking import DATABASES, STRATEGIES, TEMPLATE, Cookies, bake
 
 
 def test_a_copied_strategy_folder_and_one_line_make_a_working_fifth_strategy(
@@ -28,7 +28,8 @@ def test_a_copied_strategy_folder_and_one_line_make_a_working_fifth_strategy(
     context["test_strategy"].append("fifth")
     (template / "cookiecutter.json").write_text(json.dumps(context, indent=2))
 
-    baked = bake(cookies, "fifth", "sqlite", template=template)
-    suite = baked.pytest(database_url=new_database("sqlite"))
+    database = DATABASES[-1]
+    baked = bake(cookies, "fifth", database, template=template)
+    suite = baked.pytest(database_url=new_database(database))
     assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", suite.stdout)

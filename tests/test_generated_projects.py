@@ -19,6 +19,7 @@ from .baking import (
     BIN,
     COMBINATION_IDS,
     COMBINATIONS,
+    SERVER_DATABASES,
     STRATEGIES,
     TEMPLATE,
     Baked,
@@ -212,7 +213,7 @@ def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdis
     assert any(test.startswith("tests/test_user_scenarios.py::") for test in serial), "the user's scenarios ran"
     assert sorted(distributed) == sorted(serial)
     assert re.search(r"^Required test coverage of .* reached", result.stdout, re.MULTILINE), "the coverage gate holds"
-    assert leftover_databases(database_url) == [], "every xdist worker drops its database"
+    assert leftover_databases(baked.database, database_url) == [], "every xdist worker drops its database"
 
 
 def test_two_ci_shards_run_every_test_exactly_once(
@@ -261,4 +262,4 @@ def test_ci_workflow_is_valid(baked: Baked) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     services = "services:" in workflow.read_text()
-    assert services == (baked.database == "postgresql"), "PostgreSQL projects test against a service container"
+    assert services == (baked.database in SERVER_DATABASES), "projects on a server test against a service container"

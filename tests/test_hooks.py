@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import shutil
 import stat
@@ -11,7 +10,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
@@ -19,20 +18,11 @@ from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.prompt import prompt_for_config
 from jinja2 import TemplateNotFound
 
-from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, TEMPLATE, Cookies, bake
+from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, TEMPLATE, Cookies, bake, load_module
 
-
-def load_hook(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "hooks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pre_gen = load_hook("pre_gen_project")
-post_gen = load_hook("post_gen_project")
-lockfiles = load_hook("lockfiles")
+pre_gen = load_module(TEMPLATE / "hooks" / "pre_gen_project.py")
+post_gen = load_module(TEMPLATE / "hooks" / "post_gen_project.py")
+lockfiles = load_module(TEMPLATE / "hooks" / "lockfiles.py")
 
 BAD_INPUTS = [
     ({"project_slug": ""}, "project_slug is empty"),
@@ -129,13 +119,13 @@ def test_a_strategy_adds_exactly_the_files_in_its_folder(tmp_path: Path, strateg
 
 
 def test_env_file_is_the_example_with_a_fresh_private_key(tmp_path: Path) -> None:
-    (tmp_path / ".env.example").write_text("# comment\nDATABASE_URL=sqlite:///./pkg.sqlite3\nAPI_KEY=change-me\n")
+    (tmp_path / ".env.example").write_text("# comment\nDATABASE_URL=driver://host/pkg\nAPI_KEY=change-me\n")
     keys = set()
     for _ in range(2):
         (tmp_path / ".env").unlink(missing_ok=True)
         post_gen.write_env_file(tmp_path)
         env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines())
-        assert env["DATABASE_URL"] == "sqlite:///./pkg.sqlite3"
+        assert env["DATABASE_URL"] == "driver://host/pkg"
         assert len(env["API_KEY"]) >= 40
         keys.add(env["API_KEY"])
     assert len(keys) == 2
@@ -248,4 +238,35 @@ def test_the_python_choices_are_the_pythons_the_projects_support() -> None:
     offered = json.loads((TEMPLATE / "cookiecutter.json").read_text())["python_version"]
 
     assert listed == sorted(offered, key=lambda version: tuple(map(int, version.split("."))))
-    assert offered[0] == listed[-1], "the newest is the default"
+
+
+def wheel_pythons(lock: dict[str, Any], candidates: list[str]) -> dict[str, set[str]]:
+    """For each package of ``lock`` that ships compiled wheels, the ``candidates`` it has one for."""
+    supported = {}
+    for package in lock["package"]:
+        tags = [
+            wheel["url"].rsplit("/", 1)[1].removesuffix(".whl").split("-")[-3:] for wheel in package.get("wheels", [])
+        ]
+        if not tags or any(abi == "none" for _python, abi, _platform in tags):
+            continue  # pure Python (or only a source distribution): any Python will do
+        versions = set()
+        for python, abi, _platform in tags:
+            for candidate in candidates:
+                digits = candidate.replace(".", "")
+                floor = python.removeprefix("cp")
+                if python == f"cp{digits}" or (abi == "abi3" and int(floor[1:]) <= int(digits[1:])):
+                    versions.add(candidate)
+        supported[package["name"]] = versions
+    return supported
+
+
+def test_the_default_python_is_the_newest_every_dependency_has_wheels_for() -> None:
+    """Read off the committed locks: every compiled package of every choice has a wheel for it."""
+    offered = json.loads((TEMPLATE / "cookiecutter.json").read_text())["python_version"]
+    candidates = sorted(offered, key=lambda version: tuple(map(int, version.split("."))))
+    everywhere = set(candidates)
+    for path in (TEMPLATE / "templates" / "locks").glob("*.lock"):
+        for versions in wheel_pythons(tomllib.loads(path.read_text()), candidates).values():
+            everywhere &= versions
+
+    assert offered[0] == max(everywhere, key=lambda version: tuple(map(int, version.split("."))))

@@ -25,10 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from .baking import (
     COMBINATION_IDS,
@@ -41,8 +38,8 @@ from .baking import (
     Baked,
     Cookies,
     bake,
+    database_support,
     free_port,
-    libpq,
 )
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -104,16 +101,12 @@ def wait_for_health(url: str, server: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 @contextmanager
-def databases_left_to_the_readme(urls: list[str]) -> Iterator[None]:
-    """The server databases the README names do not exist before its commands run, and are dropped after."""
-    named = [make_url(url) for url in urls if make_url(url).get_backend_name() == "postgresql"]
+def databases_left_to_the_readme(database: str, urls: list[str]) -> Iterator[None]:
+    """The databases the README names do not exist before its commands run, and are dropped after."""
 
     def drop() -> None:
-        for url in named:
-            with psycopg.connect(
-                libpq(url.set(database="postgres").render_as_string(hide_password=False)), autocommit=True
-            ) as admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database)))
+        for url in urls:
+            database_support(database).drop(url)
 
     drop()
     try:
@@ -136,7 +129,7 @@ def test_the_readme_commands_run_as_written(projects: dict[tuple[str, str], Bake
     )
     environment |= exports
 
-    with databases_left_to_the_readme(list(exports.values())):
+    with databases_left_to_the_readme(database, list(exports.values())):
         run_readme_lines(baked, lines, environment)
 
 

@@ -4,28 +4,17 @@ locks they carry match their requirements; the template's own tools are pinned f
 from __future__ import annotations
 
 import filecmp
-import importlib.util
 import json
 import shutil
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from .baking import COMBINATION_IDS, PYTHON_DEFAULTS, TEMPLATE, UV, Baked
+from .baking import COMBINATION_IDS, PYTHON_DEFAULTS, TEMPLATE, UV, Baked, load_module
 
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-regenerate_samples = load_script("regenerate_samples")
-lock_projects = load_script("lock_projects")
+regenerate_samples = load_module(TEMPLATE / "scripts" / "regenerate_samples.py")
+lock_projects = load_module(TEMPLATE / "scripts" / "lock_projects.py")
 
 SAMPLES = TEMPLATE / "samples"
 

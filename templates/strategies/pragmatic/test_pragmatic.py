@@ -29,6 +29,6 @@ def test_data_accumulates_and_critical_tests_can_be_selected(
     )
 
     assert everything.returncode == 0 and critical.returncode == 0, everything.stdout[-3000:] + critical.stdout[-3000:]
-    assert row_count(url, "projects") > 0, "pragmatic tests leave their data in place"
+    assert row_count(database, url, "projects") > 0, "pragmatic tests leave their data in place"
     ran = [int(re.search(r"(\d+) passed", result.stdout).group(1)) for result in (everything, critical)]  # type: ignore[union-attr]
     assert 0 < ran[1] < ran[0]

@@ -49,5 +49,5 @@ def test_everything_is_rolled_back_and_concurrent_requests_work(
     )
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert row_count(url, "projects") == 0
-    assert row_count(url, "tasks") == 0
+    assert row_count(database, url, "projects") == 0
+    assert row_count(database, url, "tasks") == 0

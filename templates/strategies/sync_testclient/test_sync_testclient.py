@@ -12,7 +12,9 @@ STRATEGY = "sync_testclient"
 
 
 @pytest.mark.parametrize("database", DATABASES)
-def test_plain_def_tests_leave_empty_tables(cookies: Cookies, new_database: Callable[[str], str], database: str) -> None:
+def test_plain_def_tests_leave_empty_tables(
+    cookies: Cookies, new_database: Callable[[str], str], database: str
+) -> None:
     baked = bake(cookies, STRATEGY, database)
     url = new_database(database)
 
@@ -20,5 +22,5 @@ def test_plain_def_tests_leave_empty_tables(cookies: Cookies, new_database: Call
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert not [path.name for path in (baked.path / "tests").glob("test_*.py") if "async def" in path.read_text()]
-    assert row_count(url, "projects") == 0
-    assert row_count(url, "tasks") == 0
+    assert row_count(database, url, "projects") == 0
+    assert row_count(database, url, "tasks") == 0
