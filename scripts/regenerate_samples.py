@@ -2,7 +2,7 @@
 
     python scripts/regenerate_samples.py          # rewrite samples/
     python scripts/regenerate_samples.py --init   # (re)create one sample per strategy x database
-    python scripts/regenerate_samples.py --matrix # print samples=[...] and pythons=[...] for CI ($GITHUB_OUTPUT)
+    python scripts/regenerate_samples.py --matrix # samples, pythons and test-database-urls for CI ($GITHUB_OUTPUT)
 
 Deleting first means a file removed from the template disappears from the samples too.
 Samples never contain the per-project secret: the .env a bake writes is dropped. Each
@@ -13,6 +13,7 @@ runs this).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -41,6 +42,16 @@ def pythons() -> list[str]:
 def sample_names() -> list[str]:
     options = choices()
     return [f"{strategy}-{database}" for strategy in options["test_strategy"] for database in options["database"]]
+
+
+def test_database_urls() -> dict[str, str]:
+    """Each sample's TEST_DATABASE_URL in its own CI (a service container), or "" (a file database)."""
+    urls = {}
+    for name in sample_names():
+        workflow = (SAMPLES / name / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+        found = re.search(r"^\s+TEST_DATABASE_URL: (\S+)$", workflow, re.MULTILINE)
+        urls[name] = found.group(1) if found else ""
+    return urls
 
 
 def render(answers: dict[str, str], destination: Path) -> None:
@@ -75,6 +86,7 @@ def main(argv: list[str]) -> None:
     if "--matrix" in argv:
         print(f"samples={json.dumps(sample_names())}")
         print(f"pythons={json.dumps(pythons())}")
+        print(f"test-database-urls={json.dumps(test_database_urls())}")
         return
     if "--init" in argv:
         shutil.rmtree(SAMPLES, ignore_errors=True)

@@ -4,15 +4,18 @@
 Its built-in checks: a single head; the history upgrades from an empty database, and every
 migration downgrades and upgrades again, one at a time; the models match what the migrations
 build (``alembic revision --autogenerate`` would find nothing to do). They start from an
-empty schema: ``alembic_engine`` undoes every migration inside a transaction that is rolled
-back afterwards, so the other tests find the schema and data they left.
+empty schema: ``alembic_engine`` {{ "undoes every migration inside a transaction that is rolled
+back afterwards" if c.database.transactional_ddl else "is an empty database of their own (DDL here commits at once, so no
+transaction could take it back)" }}, so the other tests find the schema and data they left.
 """
 
 from collections.abc import Iterator
 
 import alembic.config
 import pytest
+{%- if c.database.transactional_ddl %}
 from alembic import command
+{%- endif %}
 from pytest_alembic import MigrationContext
 from pytest_alembic.tests import (
     test_model_definitions_match_ddl,
@@ -24,6 +27,11 @@ from pytest_alembic.tests import (
 from sqlalchemy import Connection, Engine, create_engine, inspect
 {%- else %}
 from sqlalchemy import Connection, create_engine, inspect
+{%- endif %}
+{%- if not c.database.transactional_ddl %}
+from sqlalchemy.engine import make_url
+{%- endif %}
+{%- if not c.sync %}
 from sqlalchemy.ext.asyncio import AsyncEngine
 {%- endif %}
 
@@ -32,6 +40,9 @@ from {{ cookiecutter.project_slug }}.core.db import {{ c.database.sync_engine_se
 {% endif -%}
 from {{ cookiecutter.project_slug }}.models import Base
 
+{% if not c.database.transactional_ddl -%}
+from . import database
+{% endif -%}
 from .support import alembic_config
 
 __all__ = [
@@ -48,6 +59,7 @@ def migrations_config() -> alembic.config.Config:
     return alembic_config()
 
 
+{% if c.database.transactional_ddl -%}
 @pytest.fixture
 def alembic_engine(engine: {{ c.Engine }}) -> Iterator[Connection]:
     """The test database at base, on a synchronous connection ({{ c.database.sync_driver }}) whose transaction is rolled back."""
@@ -63,6 +75,21 @@ def alembic_engine(engine: {{ c.Engine }}) -> Iterator[Connection]:
             transaction.rollback()
     finally:
         migrations_engine.dispose()
+{%- else -%}
+@pytest.fixture
+def alembic_engine(engine: {{ c.Engine }}) -> Iterator[Connection]:
+    """An empty database beside the test database, on a synchronous connection ({{ c.database.sync_driver }}), dropped afterwards."""
+    with database.scratch(engine.url.render_as_string(hide_password=False)) as url:
+        migrations_engine = create_engine(make_url(url).set(drivername="{{ c.database.sync_driver }}"))
+        {%- if c.database.sync_engine_setup %}
+        {{ c.database.sync_engine_setup }}(migrations_engine)
+        {%- endif %}
+        try:
+            with migrations_engine.connect() as connection:
+                yield connection
+        finally:
+            migrations_engine.dispose()
+{%- endif %}
 
 
 def test_downgrading_to_base_leaves_no_tables(alembic_runner: MigrationContext, alembic_engine: Connection) -> None:

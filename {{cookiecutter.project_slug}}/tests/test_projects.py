@@ -64,6 +64,20 @@ NameFactory = Callable[[str], str]
     assert [project["name"] for project in listed["items"]] == [name]
 
 
+{{ c.adef }} test_names_that_differ_in_case_or_accents_are_different_but_q_ignores_case(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    tag = unique_name("Ünique")
+    names = [f"{tag} Launch", f"{tag} launch", f"{tag} Läunch", f"{tag} 🚀 launch"]
+
+    created = [{{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers) for name in names]
+    found = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": f"{tag} LAUNCH"}, headers=api_headers){{ c.aw_close }}.json()
+
+    assert [response.status_code for response in created] == [201] * 4
+    assert [response.json()["name"] for response in created] == names
+    assert [project["name"] for project in found["items"]] == names[:2]
+
+
 @pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
 {{ c.adef }} test_a_name_of_whitespace_only_is_422_naming_the_field(
     client: {{ c.Client }}, api_headers: dict[str, str], space: str

@@ -1,7 +1,10 @@
 {%- import "choices.j2" as c with context -%}
+{%- set names = ["DateTime", "ForeignKey", "Index", "MetaData", "String", "func", "text"] -%}
+{%- set names = names + ([] if c.database.partial_indexes else ["Computed"]) -%}
+{%- set names = names + ([c.database.unbounded_text] if c.database.unbounded_text else []) -%}
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String, func, text
+from sqlalchemy import {{ names | sort(case_sensitive=True) | join(", ") }}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Deterministic constraint names, so migrations can drop and alter them by name.
@@ -26,6 +29,7 @@ class Base(DeclarativeBase):
 class Project(Base):
     __tablename__ = "projects"
     __table_args__ = (
+{%- if c.database.partial_indexes %}
         # A name is unique among live projects only: deleting one frees its name.
         Index(
             "uq_projects_live_name",
@@ -33,22 +37,39 @@ class Project(Base):
             unique=True,
             {{ c.database.dialect }}_where=text("deleted_at IS NULL"),
         ),
+{%- else %}
+        # A name is unique among live projects only: deleting one frees its name. With no partial
+        # indexes, `live_name` holds the name while the project is live (NULL once it is deleted),
+        # and a unique index lets any number of rows be NULL.
+        Index("uq_projects_live_name", "live_name", unique=True),
+{%- endif %}
+{%- if c.database.table_options %}
+        {{ c.database.table_options | tojson }},
+{%- endif %}
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(PROJECT_NAME_MAX_LENGTH))
-    description: Mapped[str | None]
+    description: Mapped[str | None]{{ " = mapped_column(" ~ c.database.unbounded_text ~ ")" if c.database.unbounded_text else "" }}
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+{%- if not c.database.partial_indexes %}
+    live_name: Mapped[str | None] = mapped_column(
+        String(PROJECT_NAME_MAX_LENGTH), Computed("CASE WHEN deleted_at IS NULL THEN name END")
+    )
+{%- endif %}
 
     tasks: Mapped[list["Task"]] = relationship(back_populates="project", order_by="Task.id")
 
 
 class Task(Base):
     __tablename__ = "tasks"
+{%- if c.database.table_options %}
+    __table_args__ = ({{ c.database.table_options | tojson }},)
+{%- endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)

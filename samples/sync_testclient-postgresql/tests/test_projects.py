@@ -58,6 +58,20 @@ def test_names_are_trimmed_before_they_are_stored_and_compared(
     assert [project["name"] for project in listed["items"]] == [name]
 
 
+def test_names_that_differ_in_case_or_accents_are_different_but_q_ignores_case(
+    client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    tag = unique_name("Ünique")
+    names = [f"{tag} Launch", f"{tag} launch", f"{tag} Läunch", f"{tag} 🚀 launch"]
+
+    created = [client.post("/api/v1/projects", json={"name": name}, headers=api_headers) for name in names]
+    found = client.get("/api/v1/projects", params={"q": f"{tag} LAUNCH"}, headers=api_headers).json()
+
+    assert [response.status_code for response in created] == [201] * 4
+    assert [response.json()["name"] for response in created] == names
+    assert [project["name"] for project in found["items"]] == names[:2]
+
+
 @pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
 def test_a_name_of_whitespace_only_is_422_naming_the_field(
     client: TestClient, api_headers: dict[str, str], space: str

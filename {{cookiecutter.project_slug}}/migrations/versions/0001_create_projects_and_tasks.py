@@ -22,12 +22,22 @@ def upgrade() -> None:
         "projects",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("description", sa.String(), nullable=True),
+        sa.Column("description", sa.{{ c.database.unbounded_text or "String" }}(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+{%- if not c.database.partial_indexes %}
+        # The name while the project is live, NULL once deleted: its unique index keeps live names unique.
+        sa.Column(
+            "live_name", sa.String(length=100), sa.Computed("CASE WHEN deleted_at IS NULL THEN name END"), nullable=True
+        ),
+{%- endif %}
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
+{%- for option, value in c.database.table_options.items() %}
+        {{ option }}="{{ value }}",
+{%- endfor %}
     )
+{%- if c.database.partial_indexes %}
     op.create_index(
         "uq_projects_live_name",
         "projects",
@@ -35,6 +45,9 @@ def upgrade() -> None:
         unique=True,
         {{ c.database.dialect }}_where=sa.text("deleted_at IS NULL"),
     )
+{%- else %}
+    op.create_index("uq_projects_live_name", "projects", ["live_name"], unique=True)
+{%- endif %}
     op.create_table(
         "tasks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,16 +59,23 @@ def upgrade() -> None:
             ["project_id"], ["projects.id"], name=op.f("fk_tasks_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+{%- for option, value in c.database.table_options.items() %}
+        {{ option }}="{{ value }}",
+{%- endfor %}
     )
     op.create_index(op.f("ix_tasks_project_id"), "tasks", ["project_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_tasks_project_id"), table_name="tasks")
+    # Its indexes go with the table (some servers refuse to drop one that a foreign key needs first).
     op.drop_table("tasks")
+{%- if c.database.partial_indexes %}
     op.drop_index(
         "uq_projects_live_name",
         table_name="projects",
         {{ c.database.dialect }}_where=sa.text("deleted_at IS NULL"),
     )
+{%- else %}
+    op.drop_index("uq_projects_live_name", table_name="projects")
+{%- endif %}
     op.drop_table("projects")

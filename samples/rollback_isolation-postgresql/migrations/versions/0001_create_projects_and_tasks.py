@@ -50,7 +50,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_tasks_project_id"), table_name="tasks")
+    # Its indexes go with the table (some servers refuse to drop one that a foreign key needs first).
     op.drop_table("tasks")
     op.drop_index(
         "uq_projects_live_name",

@@ -1,7 +1,8 @@
 import logging
 import shlex
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, Update, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -61,6 +62,13 @@ def how_to_fix(url: URL) -> str:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def rows_matched(session: AsyncSession, statement: Update) -> int:
+    """Run an UPDATE; how many rows its WHERE matched (changed or not: on MySQL-family servers
+    SQLAlchemy asks for found rows). The rows stay locked until the transaction ends."""
+    result = await session.execute(statement.execution_options(synchronize_session=False))
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def unavailable_reason(error: BaseException) -> str:

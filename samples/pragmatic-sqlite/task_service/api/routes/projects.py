@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from task_service.api.deps import KeyCheckedRoute, LiveProjectDep, ProjectId, SessionDep, project_not_found
 from task_service.api.errors import error_responses
 from task_service.api.pagination import PaginationDep, paginate
+from task_service.core.db import rows_matched
 from task_service.models import PROJECT_NAME_MAX_LENGTH, Project
 from task_service.schemas import STORABLE_TEXT, Page, ProjectCreate, ProjectRead, ProjectUpdate
 
@@ -64,11 +65,13 @@ async def read_project(project: LiveProjectDep) -> ProjectRead:
 
 @router.patch("/{project_id}", responses=NOT_FOUND | WRITE_ERRORS)
 async def update_project(project_id: ProjectId, body: ProjectUpdate, session: SessionDep) -> ProjectRead:
-    """One UPDATE of the live row: a concurrent delete or rename cannot slip in between."""
+    """One UPDATE of the live row, which keeps it locked until the commit: a concurrent delete or
+    rename cannot slip in before it is read back."""
     changes = body.model_dump(exclude_unset=True)
-    statement = update(Project).where(_is_live(project_id)).values(**changes, updated_at=func.now()).returning(Project)
+    statement = update(Project).where(_is_live(project_id)).values(**changes, updated_at=func.now())
     async with _conflict_on_taken_name(session, changes.get("name")):
-        project = await session.scalar(statement)
+        matched = await rows_matched(session, statement)
+        project = await session.get(Project, project_id, populate_existing=True) if matched else None
         await session.commit()
     if project is None:
         raise project_not_found(project_id)
@@ -78,9 +81,7 @@ async def update_project(project_id: ProjectId, body: ProjectUpdate, session: Se
 @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_project(project_id: ProjectId, session: SessionDep) -> None:
     """Soft delete in one UPDATE: of concurrent deletes of one project, exactly one succeeds."""
-    deleted = await session.scalar(
-        update(Project).where(_is_live(project_id)).values(deleted_at=func.now()).returning(Project.id)
-    )
+    deleted = await rows_matched(session, update(Project).where(_is_live(project_id)).values(deleted_at=func.now()))
     await session.commit()
-    if deleted is None:
+    if not deleted:
         raise project_not_found(project_id)

@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 from task_service.api.deps import KeyCheckedRoute, LiveProjectDep, ProjectId, SessionDep, TaskId
 from task_service.api.errors import error_responses
 from task_service.api.pagination import PaginationDep, paginate
+from task_service.core.db import rows_matched
 from task_service.models import Project, Task
 from task_service.schemas import Page, TaskCreate, TaskRead, TaskUpdate
 
@@ -29,12 +30,14 @@ async def list_tasks(project: LiveProjectDep, session: SessionDep, pagination: P
 
 @router.patch("/{task_id}", responses=NOT_FOUND | UNREADABLE)
 async def update_task(project_id: ProjectId, task_id: TaskId, body: TaskUpdate, session: SessionDep) -> TaskRead:
-    """One statement: the task, if it belongs to this project and the project is live."""
+    """The task, if it belongs to this project and the project is live: one UPDATE, which keeps the
+    row locked until it is read back and committed."""
     live_project = select(Project.id).where(Project.id == project_id, Project.deleted_at.is_(None)).exists()
     conditions = (Task.id == task_id, Task.project_id == project_id, live_project)
     changes = body.model_dump(exclude_unset=True)
     if changes:
-        task = await session.scalar(update(Task).where(*conditions).values(**changes).returning(Task))
+        matched = await rows_matched(session, update(Task).where(*conditions).values(**changes))
+        task = await session.get(Task, task_id, populate_existing=True) if matched else None
         await session.commit()
     else:
         task = await session.scalar(select(Task).where(*conditions))

@@ -1,0 +1,129 @@
+"""Test fixtures for the pragmatic strategy.
+
+The app runs as in production against a real database whose schema comes from the
+migrations. Nothing is rolled back or cleaned between tests: data accumulates, so
+every test creates what it needs under a unique name and only looks at its own rows
+(``unique_name``, ``q=``).
+"""
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from uuid import uuid4
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from filelock import FileLock
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from task_service.core.config import Settings
+from task_service.core.db import make_engine, make_sessionmaker
+from task_service.main import create_app
+
+from . import database
+from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
+from .support import in_own_thread, migrate
+
+API_KEY = "test-api-key"
+# The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
+DEFAULT_TEST_DATABASE_URL = "mariadb://root@127.0.0.1:3307/test"
+
+
+def set_up_database(database_url: str) -> None:
+    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    ready = shared / "test-database.ready"
+    with FileLock(shared / "test-database.lock"):
+        # The first process here sets the database up; under pytest-xdist the others only copy it.
+        set_up = None if ready.exists() else set_up_database
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+        ready.touch()
+    yield url
+    in_own_thread(database.discard, url, worker_id)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, api_key=SecretStr(API_KEY))
+
+
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    return {"X-API-Key": API_KEY}
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    """Names no other test (or earlier run) uses, so tests never collide on shared data."""
+    return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_project(db_session: AsyncSession) -> MakeProject:
+    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
+    return ProjectFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture
+def make_task(db_session: AsyncSession) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+    return TaskFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(settings.database_url, check_connections=False)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    """The service, built and started (lifespan run) once for the whole session, on the tests' engine."""
+    app = create_app(settings, engine)
+    async with LifespanManager(app):
+        yield app
+
+
+@pytest.fixture
+async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """Each statement on its own (autocommit), so every read sees what the app has committed by then."""
+    async with make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """One HTTP client on the started app for the whole session: ``client`` hands it to each test."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def client(started_client: AsyncClient) -> Iterator[AsyncClient]:
+    """An HTTP client on the started app; cookies do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()

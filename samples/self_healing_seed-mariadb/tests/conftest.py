@@ -1,0 +1,216 @@
+"""Test fixtures for the self-healing seed strategy.
+
+Once per test run, ``set_up_database`` migrates the schema and, if the database is
+empty, runs the project's own seeder (``python -m task_service.seed``) in a
+subprocess, so the suite heals a fresh or wiped database by itself. Tests may rely on
+the seeded baseline (``task_service.seed.SEED_PROJECTS``); whatever a test
+creates is deleted after it, and a test that changes the baseline fails.
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from filelock import FileLock
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from task_service.core.config import Settings
+from task_service.core.db import make_engine, make_sessionmaker
+from task_service.main import create_app
+from task_service.models import Project, Task
+
+from . import database
+from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
+from .support import in_own_thread, migrate
+
+API_KEY = "test-api-key"
+# The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
+DEFAULT_TEST_DATABASE_URL = "mariadb://root@127.0.0.1:3307/test"
+SEEDER = [sys.executable, "-m", "task_service.seed"]
+
+
+def run_seeder(database_url: str) -> None:
+    """Run the seeder as its own process, with this environment, and stop everything if it fails."""
+    try:
+        subprocess.run(  # noqa: S603 - our own module, run with this interpreter
+            SEEDER,
+            env={**os.environ, "DATABASE_URL": database_url},
+            cwd=Path(__file__).resolve().parents[1],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except subprocess.CalledProcessError as exc:
+        pytest.exit(f"the seeder failed (exit {exc.returncode}):\n{exc.stdout}{exc.stderr}", returncode=1)
+
+
+async def count_projects(database_url: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.scalar(select(func.count()).select_from(Project)) or 0
+    finally:
+        await engine.dispose()
+
+
+def set_up_database(database_url: str) -> None:
+    """Migrate, and seed when empty (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+    if not asyncio.run(count_projects(database_url)):
+        print("test database is empty: running the seeder")
+        run_seeder(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    ready = shared / "test-database.ready"
+    with FileLock(shared / "test-database.lock"):
+        # The first process here sets the database up; under pytest-xdist the others only copy it.
+        set_up = None if ready.exists() else set_up_database
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+        ready.touch()
+    yield url
+    in_own_thread(database.discard, url, worker_id)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, api_key=SecretStr(API_KEY))
+
+
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    return {"X-API-Key": API_KEY}
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    """Names no other test (or earlier run) uses, so tests never collide on shared data."""
+    return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_project(db_session: AsyncSession) -> MakeProject:
+    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
+    return ProjectFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture
+def make_task(db_session: AsyncSession) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+    return TaskFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(settings.database_url, check_connections=False)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    """The service, built and started (lifespan run) once for the whole session, on the tests' engine."""
+    app = create_app(settings, engine)
+    async with LifespanManager(app):
+        yield app
+
+
+async def snapshot(connection: AsyncConnection) -> list[Any]:
+    projects = await connection.execute(
+        select(Project.id, Project.name, Project.description, Project.deleted_at).order_by(Project.id)
+    )
+    tasks = await connection.execute(select(Task.id, Task.project_id, Task.title, Task.done).order_by(Task.id))
+    return [*projects.all(), *tasks.all()]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    rows: list[Any]
+    last_project_id: int
+    last_task_id: int
+
+
+@pytest.fixture(scope="session")
+async def baseline(engine: AsyncEngine) -> Baseline:
+    """The seeded rows, read once per session."""
+    async with engine.connect() as connection:
+        rows = await snapshot(connection)
+        last_project_id = await connection.scalar(select(func.coalesce(func.max(Project.id), 0)))
+        last_task_id = await connection.scalar(select(func.coalesce(func.max(Task.id), 0)))
+    return Baseline(rows, last_project_id or 0, last_task_id or 0)
+
+
+@pytest.fixture(autouse=True)
+def seeded_baseline(request: pytest.FixtureRequest) -> None:
+    """Integration tests keep the seeded baseline (``baseline_kept``); unit tests need no database."""
+    if request.node.get_closest_marker("integration") is not None:
+        request.getfixturevalue("baseline_kept")
+
+
+@pytest.fixture
+async def baseline_kept(engine: AsyncEngine, baseline: Baseline) -> AsyncIterator[None]:
+    """After the test, delete the rows it created and check the seeded ones are untouched."""
+    yield
+    async with engine.begin() as connection:
+        await connection.execute(delete(Task).where(Task.id > baseline.last_task_id))
+        await connection.execute(delete(Project).where(Project.id > baseline.last_project_id))
+        after = await snapshot(connection)
+    assert after == baseline.rows, "the test changed the seeded baseline: create your own rows instead"
+
+
+@pytest.fixture
+async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """Each statement on its own (autocommit), so every read sees what the app has committed by then."""
+    async with make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))() as session:
+        yield session
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that go through the app or the database `integration`, the rest `unit`."""
+    for item in items:
+        uses_database = {"client", "app", "db_session", "engine"} & set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.integration if uses_database else pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
+async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """One HTTP client on the started app for the whole session: ``client`` hands it to each test."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def client(started_client: AsyncClient) -> Iterator[AsyncClient]:
+    """An HTTP client on the started app; cookies do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()
