@@ -20,6 +20,10 @@ PROJECT_NAME_MAX_LENGTH = 100
 TASK_TITLE_MAX_LENGTH = 200
 # Ids are INTEGER columns: 32-bit, so no row has a larger one.
 ID_MAX = 2**31 - 1
+{%- if c.database.table_options %}
+# Every table is created with these (as the migrations create them).
+TABLE_OPTIONS = {{ c.database.table_options | tojson }}
+{%- endif %}
 
 
 class Base(DeclarativeBase):
@@ -44,7 +48,7 @@ class Project(Base):
         Index("uq_projects_live_name", "live_name", unique=True),
 {%- endif %}
 {%- if c.database.table_options %}
-        {{ c.database.table_options | tojson }},
+        TABLE_OPTIONS,
 {%- endif %}
     )
 
@@ -68,7 +72,7 @@ class Project(Base):
 class Task(Base):
     __tablename__ = "tasks"
 {%- if c.database.table_options %}
-    __table_args__ = ({{ c.database.table_options | tojson }},)
+    __table_args__ = (TABLE_OPTIONS,)
 {%- endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,8 @@ PROJECT_NAME_MAX_LENGTH = 100
 TASK_TITLE_MAX_LENGTH = 200
 # Ids are INTEGER columns: 32-bit, so no row has a larger one.
 ID_MAX = 2**31 - 1
+# Every table is created with these (as the migrations create them).
+TABLE_OPTIONS = {"mariadb_charset": "utf8mb4", "mariadb_collate": "utf8mb4_bin"}
 
 
 class Base(DeclarativeBase):
@@ -29,7 +31,7 @@ class Project(Base):
         # indexes, `live_name` holds the name while the project is live (NULL once it is deleted),
         # and a unique index lets any number of rows be NULL.
         Index("uq_projects_live_name", "live_name", unique=True),
-        {"mariadb_charset": "utf8mb4", "mariadb_collate": "utf8mb4_bin"},
+        TABLE_OPTIONS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +51,7 @@ class Project(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = ({"mariadb_charset": "utf8mb4", "mariadb_collate": "utf8mb4_bin"},)
+    __table_args__ = (TABLE_OPTIONS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
