@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 
 # The project name the committed locks are made for; every bake swaps in its own.
@@ -78,3 +79,12 @@ def lock_for(pyproject: str, slug: str, locks: Path = LOCKS) -> str:
             "run `python scripts/lock_projects.py` in the template"
         )
     return renamed(path.read_text(encoding="utf-8"), PLACEHOLDER, slug)
+
+
+@cache
+def locked_packages(locks: Path = LOCKS) -> frozenset[str]:
+    """Every package some committed lock installs (as ``uv.lock`` names it), the project itself aside."""
+    names = set()
+    for lock in locks.glob("*.lock"):
+        names.update(package["name"] for package in tomllib.loads(lock.read_text(encoding="utf-8"))["package"])
+    return frozenset(names - {normalized(PLACEHOLDER)})

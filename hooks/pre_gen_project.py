@@ -11,40 +11,19 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+from pathlib import Path
 
 SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
-# Distributions and import names the generated project depends on (or that
-# pytest would confuse with the project's own packages).
-RESERVED_NAMES = frozenset(
-    {
-        "aiosqlite",
-        "alembic",
-        "anyio",
-        "app",
-        "asgi_lifespan",
-        "asyncmy",
-        "asyncpg",
-        "fastapi",
-        "greenlet",
-        "httpx",
-        "migrations",
-        "mypy",
-        "psycopg",
-        "pydantic",
-        "pydantic_settings",
-        "pymysql",
-        "pytest",
-        "pytest_asyncio",
-        "pytest_randomly",
-        "ruff",
-        "sqlalchemy",
-        "starlette",
-        "test",
-        "tests",
-        "uvicorn",
-    }
-)
+# The project's own top-level names beside its package (pytest would confuse them with it).
+PROJECT_NAMES = frozenset({"app", "migrations", "test", "tests"})
+
+
+def reserved_names() -> frozenset[str]:
+    """Names a slug must not take: the project's own, and every package a committed lock installs."""
+    from lockfiles import locked_packages  # hooks/lockfiles.py: on sys.path here, see main()
+
+    return PROJECT_NAMES | {name.replace("-", "_") for name in locked_packages()}
 
 
 def project_name_error(name: str) -> str | None:
@@ -65,8 +44,8 @@ def project_slug_error(slug: str) -> str | None:
         return f"project_slug {slug!r} is a Python keyword: pick another name"
     if slug in sys.stdlib_module_names:
         return f"project_slug {slug!r} shadows the standard library module {slug!r}: pick another name"
-    if slug in RESERVED_NAMES:
-        return f"project_slug {slug!r} shadows a package the project depends on: pick another name"
+    if slug in reserved_names():
+        return f"project_slug {slug!r} shadows a package a generated project depends on: pick another name"
     return None
 
 
@@ -76,6 +55,8 @@ def input_error(name: str, slug: str) -> str | None:
 
 
 def main() -> int:
+    # Cookiecutter renders this hook in the template's directory (rendering_dir); lockfiles is beside it.
+    sys.path.insert(0, str(Path(r"""{{ rendering_dir() }}""") / "hooks"))
     error = input_error({{ cookiecutter.project_name | jsonify }}, {{ cookiecutter.project_slug | jsonify }})
     if error:
         print(f"ERROR: {error}", file=sys.stderr)

@@ -37,10 +37,15 @@ BAD_INPUTS = [
     ({"project_slug": "match"}, "is a Python keyword"),
     ({"project_slug": "json"}, "shadows the standard library"),
     ({"project_slug": "asyncio"}, "shadows the standard library"),
-    ({"project_slug": "fastapi"}, "shadows a package the project depends on"),
-    ({"project_slug": "sqlalchemy"}, "shadows a package the project depends on"),
+    ({"project_slug": "fastapi"}, "shadows a package a generated project depends on"),
+    ({"project_slug": "sqlalchemy"}, "shadows a package a generated project depends on"),
+    # Every package a lock installs, each database's driver and what the others bring in too.
+    ({"project_slug": "asyncmy"}, "shadows a package a generated project depends on"),
+    ({"project_slug": "greenlet"}, "shadows a package a generated project depends on"),
+    ({"project_slug": "pydantic_settings"}, "shadows a package a generated project depends on"),
+    ({"project_slug": "anyio"}, "shadows a package a generated project depends on"),
     ({"project_slug": "test"}, "shadows"),
-    ({"project_slug": "tests"}, "shadows a package the project depends on"),
+    ({"project_slug": "tests"}, "shadows a package a generated project depends on"),
     (
         {"project_name": "3D Printer Farm"},
         "'3d_printer_farm' is not a valid package name",

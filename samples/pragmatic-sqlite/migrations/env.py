@@ -37,7 +37,7 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
+    # Batch mode: alembic rebuilds a table where this database cannot ALTER it in place.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
