@@ -86,5 +86,6 @@ def locked_packages(locks: Path = LOCKS) -> frozenset[str]:
     """Every package some committed lock installs (as ``uv.lock`` names it), the project itself aside."""
     names = set()
     for lock in locks.glob("*.lock"):
-        names.update(package["name"] for package in tomllib.loads(lock.read_text(encoding="utf-8"))["package"])
+        # Each entry opens with its name (a regular expression: parsing every lock's TOML takes half a second).
+        names.update(re.findall(r'^\[\[package\]\]\nname = "([^"]+)"$', lock.read_text(encoding="utf-8"), re.MULTILINE))
     return frozenset(names - {normalized(PLACEHOLDER)})
