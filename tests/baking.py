@@ -36,6 +36,12 @@ STRATEGIES: list[str] = CHOICES["test_strategy"]
 DATABASES: list[str] = CHOICES["database"]
 COMBINATIONS = [(strategy, database) for strategy in STRATEGIES for database in DATABASES]
 COMBINATION_IDS = [f"{strategy}-{database}" for strategy, database in COMBINATIONS]
+# A diagonal of the strategy x database table: every strategy and every database at least once.
+# The generated suites of these run in the default command; the others' under -m combinations.
+DIAGONAL = [
+    (STRATEGIES[index % len(STRATEGIES)], DATABASES[index % len(DATABASES)])
+    for index in range(max(len(STRATEGIES), len(DATABASES)))
+]
 
 
 # Baked projects run as on a developer's machine, with Python's bytecode cache. Where

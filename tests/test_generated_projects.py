@@ -19,6 +19,7 @@ from .baking import (
     BIN,
     COMBINATION_IDS,
     COMBINATIONS,
+    DIAGONAL,
     SERVER_DATABASES,
     STRATEGIES,
     TEMPLATE,
@@ -184,6 +185,14 @@ def ran(result: subprocess.CompletedProcess[str], junit: Path) -> list[str]:
 PLUGINS = {"anyio", "cov", "randomly", "split", "xdist"}
 
 
+@pytest.mark.parametrize(
+    "baked",
+    [
+        pytest.param(combination, id=name, marks=[] if combination in DIAGONAL else [pytest.mark.combinations])
+        for combination, name in zip(COMBINATIONS, COMBINATION_IDS, strict=True)
+    ],
+    indirect=True,
+)
 def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdist(
     baked: Baked, database_url: str, tmp_path: Path
 ) -> None:
