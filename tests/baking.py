@@ -25,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+import pytest
 from jinja2 import Environment, FileSystemLoader
 from pytest_cookies.plugin import Cookies
 from sqlalchemy.engine import make_url
@@ -37,11 +38,20 @@ DATABASES: list[str] = CHOICES["database"]
 COMBINATIONS = [(strategy, database) for strategy in STRATEGIES for database in DATABASES]
 COMBINATION_IDS = [f"{strategy}-{database}" for strategy, database in COMBINATIONS]
 # A diagonal of the strategy x database table: every strategy and every database at least once.
-# The generated suites of these run in the default command; the others' under -m combinations.
+# The generated suites of these (and their strategies' own tests) run in the default command;
+# the others' under -m combinations.
 DIAGONAL = [
     (STRATEGIES[index % len(STRATEGIES)], DATABASES[index % len(DATABASES)])
     for index in range(max(len(STRATEGIES), len(DATABASES)))
 ]
+
+
+def databases_for(strategy: str) -> list[Any]:
+    """``DATABASES`` as parameters of a test that bakes ``strategy``: off the diagonal, under -m combinations."""
+    return [
+        pytest.param(database, marks=[] if (strategy, database) in DIAGONAL else [pytest.mark.combinations])
+        for database in DATABASES
+    ]
 
 
 # Baked projects run as on a developer's machine, with Python's bytecode cache. Where

@@ -30,7 +30,6 @@ import pytest
 from .baking import (
     COMBINATION_IDS,
     COMBINATIONS,
-    DATABASES,
     PYTHON_DEFAULTS,
     STRATEGIES,
     TEMPLATE,
@@ -39,6 +38,7 @@ from .baking import (
     Cookies,
     bake,
     database_support,
+    databases_for,
     free_port,
 )
 
@@ -115,7 +115,7 @@ def databases_left_to_the_readme(database: str, urls: list[str]) -> Iterator[Non
         drop()
 
 
-@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("database", databases_for(STRATEGIES[0]))
 def test_the_readme_commands_run_as_written(projects: dict[tuple[str, str], Baked], database: str) -> None:
     """Every block, in order, as a newcomer pastes it: the exports too (a local server, its app
     database not created yet: the README's own command creates it, the tests create theirs)."""

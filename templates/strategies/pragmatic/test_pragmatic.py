@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.baking import DATABASES, Cookies, bake, row_count
+from tests.baking import Cookies, bake, databases_for, row_count
 
 STRATEGY = "pragmatic"
 
 
-@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("database", databases_for(STRATEGY))
 def test_data_accumulates_and_critical_tests_can_be_selected(
     cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.baking import DATABASES, Cookies, bake, row_count
+from tests.baking import Cookies, bake, databases_for, row_count
 
 STRATEGY = "rollback_isolation"
 
@@ -33,7 +33,7 @@ async def test_concurrent_requests_share_the_test_transaction(
 """
 
 
-@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("database", databases_for(STRATEGY))
 def test_everything_is_rolled_back_and_concurrent_requests_work(
     cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.baking import DATABASES, Cookies, bake
+from tests.baking import DATABASES, Cookies, bake, databases_for
 
 STRATEGY = "self_healing_seed"
 
 
-@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("database", databases_for(STRATEGY))
 def test_seeds_an_empty_database_once_and_fails_fast_on_a_broken_seeder(
     cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:

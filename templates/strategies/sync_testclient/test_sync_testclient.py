@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.baking import DATABASES, Cookies, bake, row_count
+from tests.baking import Cookies, bake, databases_for, row_count
 
 STRATEGY = "sync_testclient"
 
 
-@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize("database", databases_for(STRATEGY))
 def test_plain_def_tests_leave_empty_tables(
     cookies: Cookies, new_database: Callable[[str], str], database: str
 ) -> None:
