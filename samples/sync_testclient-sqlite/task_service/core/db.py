@@ -1,8 +1,9 @@
 import logging
+import threading
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, Update, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -87,6 +88,21 @@ def make_engine(
     else:
         engine = create_async_engine(url, echo=echo, pool_timeout=connect_timeout)
     configure_sqlite(engine.sync_engine, busy_timeout=statement_timeout)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: Any) -> Any:
+        before = set(threading.enumerate())
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except Exception:
+            # aiosqlite 0.22 stops its worker thread after a failed connect without waiting for it; the
+            # thread then reports to the event loop, which may have closed by then (`alembic upgrade`:
+            # a traceback on stderr). It has nothing left to do: wait for it.
+            for thread in set(threading.enumerate()) - before:
+                if thread.name.endswith("(_connection_worker_thread)"):
+                    thread.join(timeout=1)
+            raise
+
     return engine
 
 
