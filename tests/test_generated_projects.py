@@ -225,6 +225,8 @@ def test_suite_passes_in_random_order_twice_on_one_database_serially_and_on_xdis
     assert leftover_databases(baked.database, database_url) == [], "every xdist worker drops its database"
 
 
+# A third full run of a suite the default command runs twice already: with the other long runs.
+@pytest.mark.combinations
 def test_two_ci_shards_run_every_test_exactly_once(
     cookies: Cookies, tmp_path: Path, new_database: Callable[[str], str]
 ) -> None:
