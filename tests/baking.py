@@ -46,12 +46,14 @@ DIAGONAL = [
 ]
 
 
+def diagonal_marks(strategy: str, database: str) -> list[pytest.MarkDecorator]:
+    """No marks on the diagonal; ``combinations`` off it (run with -m combinations)."""
+    return [] if (strategy, database) in DIAGONAL else [pytest.mark.combinations]
+
+
 def databases_for(strategy: str) -> list[Any]:
     """``DATABASES`` as parameters of a test that bakes ``strategy``: off the diagonal, under -m combinations."""
-    return [
-        pytest.param(database, marks=[] if (strategy, database) in DIAGONAL else [pytest.mark.combinations])
-        for database in DATABASES
-    ]
+    return [pytest.param(database, marks=diagonal_marks(strategy, database)) for database in DATABASES]
 
 
 # Baked projects run as on a developer's machine, with Python's bytecode cache. Where

@@ -19,13 +19,13 @@ from .baking import (
     BIN,
     COMBINATION_IDS,
     COMBINATIONS,
-    DIAGONAL,
     SERVER_DATABASES,
     STRATEGIES,
     TEMPLATE,
     Baked,
     Cookies,
     bake,
+    diagonal_marks,
     leftover_databases,
     strategy_settings,
 )
@@ -188,7 +188,7 @@ PLUGINS = {"anyio", "cov", "randomly", "split", "xdist"}
 @pytest.mark.parametrize(
     "baked",
     [
-        pytest.param(combination, id=name, marks=[] if combination in DIAGONAL else [pytest.mark.combinations])
+        pytest.param(combination, id=name, marks=diagonal_marks(*combination))
         for combination, name in zip(COMBINATIONS, COMBINATION_IDS, strict=True)
     ],
     indirect=True,
