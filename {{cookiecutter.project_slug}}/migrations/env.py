@@ -11,6 +11,8 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -31,6 +33,24 @@ def database_url() -> str:
     return url or DatabaseSettings().database_url
 
 
+def drop_indexes_with_their_tables(
+    _context: MigrationContext, _revision: object, directives: list[ops.MigrationScript]
+) -> None:
+    """Leave out of ``alembic revision --autogenerate`` the index drops of a table the same step drops.
+
+    The table takes its indexes with it on every database; dropping an index first is refused
+    where a foreign key still needs it (MariaDB's error 1553), so autogenerate's own downgrade
+    of a new table with an indexed foreign key would fail.
+    """
+    for script in directives:
+        for step in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
+            dropped = {(op.schema, op.table_name) for op in step.ops if isinstance(op, ops.DropTableOp)}
+            for op in step.ops:
+                if isinstance(op, ops.ModifyTableOps) and (op.schema, op.table_name) in dropped:
+                    op.ops = [change for change in op.ops if not isinstance(change, ops.DropIndexOp)]
+            step.ops = [op for op in step.ops if not (isinstance(op, ops.ModifyTableOps) and not op.ops)]
+
+
 def run_migrations_offline() -> None:
     context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
@@ -40,9 +60,18 @@ def run_migrations_offline() -> None:
 def do_run_migrations(connection: Connection) -> None:
     {%- if c.database.render_as_batch %}
     # Batch mode: alembic rebuilds a table where this database cannot ALTER it in place.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        process_revision_directives=drop_indexes_with_their_tables,
+    )
     {%- else %}
-    context.configure(connection=connection, target_metadata=target_metadata)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        process_revision_directives=drop_indexes_with_their_tables,
+    )
     {%- endif %}
     with context.begin_transaction():
         context.run_migrations()

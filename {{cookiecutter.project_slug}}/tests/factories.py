@@ -1,17 +1,24 @@
 {%- import "choices.j2" as c with context -%}
 """Test data made straight in the database with polyfactory: valid values, any field overridable.
 
-Tests use them through the ``make_project`` and ``make_task`` fixtures (conftest.py), which
-bind them to the test's ``db_session``, so the rows are isolated the way the strategy isolates
-everything else: ``project = {{ c.aw }}make_project(name="Launch")``,
-``{{ c.aw }}make_task(project=project, done=True)``.
+Tests use them through the ``make_project`` and ``make_task`` fixtures below (a pytest plugin
+that tests/conftest.py loads), which bind them to the test's ``db_session``, so the rows are
+isolated the way the strategy isolates everything else: ``project = {{ c.aw }}make_project(name="Launch")``,
+``{{ c.aw }}make_task(project=project, done=True)``. Your own models get their factories and
+fixtures here too; the test infrastructure (conftest.py) knows none of them.
 """
 
 from collections.abc import {{ "Callable" if c.sync else "Awaitable, Callable" }}
 from uuid import uuid4
 
+import pytest
 from polyfactory import Ignore, Use
 from polyfactory.factories.sqlalchemy_factory import SQLAlchemyFactory
+{%- if c.sync %}
+from sqlalchemy.orm import Session
+{%- else %}
+from sqlalchemy.ext.asyncio import AsyncSession
+{%- endif %}
 
 from {{ cookiecutter.project_slug }}.models import Project, Task
 
@@ -52,3 +59,23 @@ class TaskFactory(SQLAlchemyFactory[Task]):
     title = Use(lambda: f"Task {uuid4().hex[:8]}")
     done = False
     created_at = Ignore()
+
+
+@pytest.fixture
+def make_project(db_session: {{ c.Session }}) -> MakeProject:
+    """Make projects straight in the database, through ``db_session``."""
+{%- if c.sync %}
+    return ProjectFactory.create_factory(__session__=db_session).create_sync
+{%- else %}
+    return ProjectFactory.create_factory(__async_session__=db_session).create_async
+{%- endif %}
+
+
+@pytest.fixture
+def make_task(db_session: {{ c.Session }}) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+{%- if c.sync %}
+    return TaskFactory.create_factory(__session__=db_session).create_sync
+{%- else %}
+    return TaskFactory.create_factory(__async_session__=db_session).create_async
+{%- endif %}

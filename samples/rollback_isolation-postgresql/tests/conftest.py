@@ -25,8 +25,10 @@ from task_service.core.db import make_engine
 from task_service.main import create_app
 
 from . import database
-from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
 from .support import in_own_thread, migrate
+
+# Your domain's test data: its factories and the fixtures that make rows with them.
+pytest_plugins = ["tests.factories"]
 
 API_KEY = "test-api-key"
 # The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
@@ -81,18 +83,6 @@ def api_headers() -> dict[str, str]:
 def unique_name() -> Callable[[str], str]:
     """Names no other test (or earlier run) uses, so tests never collide on shared data."""
     return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def make_project(db_session: AsyncSession) -> MakeProject:
-    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
-    return ProjectFactory.create_factory(__async_session__=db_session).create_async
-
-
-@pytest.fixture
-def make_task(db_session: AsyncSession) -> MakeTask:
-    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
-    return TaskFactory.create_factory(__async_session__=db_session).create_async
 
 
 @pytest.fixture(scope="session")

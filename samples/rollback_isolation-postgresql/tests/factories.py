@@ -1,16 +1,19 @@
 """Test data made straight in the database with polyfactory: valid values, any field overridable.
 
-Tests use them through the ``make_project`` and ``make_task`` fixtures (conftest.py), which
-bind them to the test's ``db_session``, so the rows are isolated the way the strategy isolates
-everything else: ``project = await make_project(name="Launch")``,
-``await make_task(project=project, done=True)``.
+Tests use them through the ``make_project`` and ``make_task`` fixtures below (a pytest plugin
+that tests/conftest.py loads), which bind them to the test's ``db_session``, so the rows are
+isolated the way the strategy isolates everything else: ``project = await make_project(name="Launch")``,
+``await make_task(project=project, done=True)``. Your own models get their factories and
+fixtures here too; the test infrastructure (conftest.py) knows none of them.
 """
 
 from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
+import pytest
 from polyfactory import Ignore, Use
 from polyfactory.factories.sqlalchemy_factory import SQLAlchemyFactory
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from task_service.models import Project, Task
 
@@ -40,3 +43,15 @@ class TaskFactory(SQLAlchemyFactory[Task]):
     title = Use(lambda: f"Task {uuid4().hex[:8]}")
     done = False
     created_at = Ignore()
+
+
+@pytest.fixture
+def make_project(db_session: AsyncSession) -> MakeProject:
+    """Make projects straight in the database, through ``db_session``."""
+    return ProjectFactory.create_factory(__async_session__=db_session).create_async
+
+
+@pytest.fixture
+def make_task(db_session: AsyncSession) -> MakeTask:
+    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
+    return TaskFactory.create_factory(__async_session__=db_session).create_async

@@ -1,10 +1,11 @@
 """Test fixtures for the self-healing seed strategy.
 
-Once per test run, ``set_up_database`` migrates the schema and, if the database is
-empty, runs the project's own seeder (``python -m task_service.seed``) in a
-subprocess, so the suite heals a fresh or wiped database by itself. Tests may rely on
-the seeded baseline (``task_service.seed.SEED_PROJECTS``); whatever a test
-creates is deleted after it, and a test that changes the baseline fails.
+Once per test run, ``set_up_database`` migrates the schema and, if the database held no
+rows, runs the project's own seeder (``python -m task_service.seed``) in a
+subprocess, so the suite heals a fresh or wiped database by itself. Tests may rely on the
+seeded baseline: every row of every table after seeding, read from the database (the tables
+you add, and whatever your seeder puts in them, included). Whatever a test creates is deleted
+after it; a test that changes the baseline fails, and the baseline is put back for the next.
 """
 
 import asyncio
@@ -14,7 +15,6 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -23,17 +23,19 @@ from fastapi import FastAPI
 from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy import Connection, Table, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from task_service.core.config import Settings
 from task_service.core.db import make_engine, make_sessionmaker
 from task_service.main import create_app
-from task_service.models import Project, Task
 
 from . import database
-from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
 from .support import in_own_thread, migrate
+from .tables import Rows, delete_rows, insert_rows, read_rows, read_tables
+
+# Your domain's test data: its factories and the fixtures that make rows with them.
+pytest_plugins = ["tests.factories"]
 
 API_KEY = "test-api-key"
 # The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
@@ -56,19 +58,29 @@ def run_seeder(database_url: str) -> None:
         pytest.exit(f"the seeder failed (exit {exc.returncode}):\n{exc.stdout}{exc.stderr}", returncode=1)
 
 
-async def count_projects(database_url: str) -> int:
+def holds_no_rows(connection: Connection) -> bool:
+    """No table (but alembic's) has a row: a new database, or one wiped clean."""
+    return not any(connection.execute(select(table).limit(1)).first() for table in read_tables(connection))
+
+
+async def is_empty(database_url: str) -> bool:
     engine = make_engine(database_url)
     try:
         async with engine.connect() as connection:
-            return await connection.scalar(select(func.count()).select_from(Project)) or 0
+            return await connection.run_sync(holds_no_rows)
     finally:
         await engine.dispose()
 
 
 def set_up_database(database_url: str) -> None:
-    """Migrate, and seed when empty (once per run, before xdist workers copy the database)."""
+    """Migrate, and seed if the database held no rows (once per run, before xdist workers copy it).
+
+    Emptiness is judged before migrating, so rows your migrations insert (reference data) do not
+    make a new database look seeded.
+    """
+    empty = asyncio.run(is_empty(database_url))
     migrate(database_url)
-    if not asyncio.run(count_projects(database_url)):
+    if empty:
         print("test database is empty: running the seeder")
         run_seeder(database_url)
 
@@ -118,18 +130,6 @@ def unique_name() -> Callable[[str], str]:
     return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
 
 
-@pytest.fixture
-def make_project(db_session: AsyncSession) -> MakeProject:
-    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
-    return ProjectFactory.create_factory(__async_session__=db_session).create_async
-
-
-@pytest.fixture
-def make_task(db_session: AsyncSession) -> MakeTask:
-    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
-    return TaskFactory.create_factory(__async_session__=db_session).create_async
-
-
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(settings.database_url, check_connections=False)
@@ -145,29 +145,36 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
         yield app
 
 
-async def snapshot(connection: AsyncConnection) -> list[Any]:
-    projects = await connection.execute(
-        select(Project.id, Project.name, Project.description, Project.deleted_at).order_by(Project.id)
-    )
-    tasks = await connection.execute(select(Task.id, Task.project_id, Task.title, Task.done).order_by(Task.id))
-    return [*projects.all(), *tasks.all()]
-
-
 @dataclass(frozen=True)
 class Baseline:
-    rows: list[Any]
-    last_project_id: int
-    last_task_id: int
+    """The seeded database: its tables (parents first) and every row of each."""
+
+    tables: list[Table]
+    rows: Rows
+
+    def keep(self, connection: Connection) -> bool:
+        """Delete every row the baseline does not have (children first); whether the seeded ones were untouched.
+
+        If they were not, they are put back as seeded, so one test's mistake fails that test alone.
+        """
+        delete_rows(connection, self.tables, keep=self.rows)
+        if read_rows(connection, self.tables) == self.rows:
+            return True
+        delete_rows(connection, self.tables)
+        insert_rows(connection, self.tables, self.rows)
+        return False
+
+
+def read_baseline(connection: Connection) -> Baseline:
+    tables = read_tables(connection)
+    return Baseline(tables, read_rows(connection, tables))
 
 
 @pytest.fixture(scope="session")
 async def baseline(engine: AsyncEngine) -> Baseline:
-    """The seeded rows, read once per session."""
+    """The seeded rows of every table, read once per session."""
     async with engine.connect() as connection:
-        rows = await snapshot(connection)
-        last_project_id = await connection.scalar(select(func.coalesce(func.max(Project.id), 0)))
-        last_task_id = await connection.scalar(select(func.coalesce(func.max(Task.id), 0)))
-    return Baseline(rows, last_project_id or 0, last_task_id or 0)
+        return await connection.run_sync(read_baseline)
 
 
 @pytest.fixture(autouse=True)
@@ -179,13 +186,11 @@ def seeded_baseline(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 async def baseline_kept(engine: AsyncEngine, baseline: Baseline) -> AsyncIterator[None]:
-    """After the test, delete the rows it created and check the seeded ones are untouched."""
+    """After the test, delete the rows it created and check the seeded ones are untouched (else put them back)."""
     yield
     async with engine.begin() as connection:
-        await connection.execute(delete(Task).where(Task.id > baseline.last_task_id))
-        await connection.execute(delete(Project).where(Project.id > baseline.last_project_id))
-        after = await snapshot(connection)
-    assert after == baseline.rows, "the test changed the seeded baseline: create your own rows instead"
+        kept = await connection.run_sync(baseline.keep)
+    assert kept, "the test changed the seeded baseline: create your own rows instead"
 
 
 @pytest.fixture

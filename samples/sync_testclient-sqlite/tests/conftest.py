@@ -4,9 +4,9 @@ Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient, entered o
 per session: the app's lifespan runs and creates its async engine inside the
 TestClient's own event loop, which lives until the session ends. ``db_session`` is
 a synchronous Session on the same database. The app and the tests use different
-connections, so a test cannot be wrapped in one transaction; instead every table is
-emptied after each test that used the database, which keeps tests independent of each
-other and of their order.
+connections, so a test cannot be wrapped in one transaction; instead every table of the
+database (read from the database, so the tables you add are included) is emptied after
+each test that used it, which keeps tests independent of each other and of their order.
 """
 
 import os
@@ -18,18 +18,20 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from filelock import FileLock
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, Table, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from task_service.core.config import Settings
 from task_service.core.db import async_database_url, configure_sqlite
 from task_service.main import create_app
-from task_service.models import Base
 
 from . import database
-from .factories import MakeProject, MakeTask, ProjectFactory, TaskFactory
 from .support import in_own_thread, migrate
+from .tables import delete_rows, read_tables
+
+# Your domain's test data: its factories and the fixtures that make rows with them.
+pytest_plugins = ["tests.factories"]
 
 API_KEY = "test-api-key"
 
@@ -84,18 +86,6 @@ def unique_name() -> Callable[[str], str]:
     return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
 
 
-@pytest.fixture
-def make_project(db_session: Session) -> MakeProject:
-    """Make projects straight in the database, through ``db_session`` (see tests/factories.py)."""
-    return ProjectFactory.create_factory(__session__=db_session).create_sync
-
-
-@pytest.fixture
-def make_task(db_session: Session) -> MakeTask:
-    """Make tasks straight in the database, through ``db_session``: ``make_task(project=...)``."""
-    return TaskFactory.create_factory(__session__=db_session).create_sync
-
-
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Engine]:
     """The test database, for synchronous code (sqlite+pysqlite)."""
@@ -118,13 +108,19 @@ def started_client(app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture(scope="session")
+def tables(engine: Engine) -> list[Table]:
+    """Every table of the migrated test database, read from it once: the ones you add too."""
+    with engine.connect() as connection:
+        return read_tables(connection)
+
+
 @pytest.fixture
-def empty_tables(engine: Engine) -> Iterator[None]:
-    """After a test that used the database, delete every row (children first) in one transaction."""
+def empty_tables(engine: Engine, tables: list[Table]) -> Iterator[None]:
+    """After a test that used the database, delete every row of every table (children first) in one transaction."""
     yield
     with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+        delete_rows(connection, tables)
 
 
 @pytest.fixture
