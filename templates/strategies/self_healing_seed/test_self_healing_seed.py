@@ -1,7 +1,8 @@
-"""The self-healing seed strategy: seeds an empty database once, heals a wiped one, stops on a broken seeder."""
+"""Self-healing seed: seeds an empty database once, restores a changed baseline, stops on a broken seeder."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +10,23 @@ import pytest
 from tests.baking import DATABASES, Cookies, bake, databases_for
 
 STRATEGY = "self_healing_seed"
+
+# A test that changes the baseline fails, and the next test finds the baseline whole again.
+CHANGES_THE_BASELINE = """
+from {package}.seed import SEED_PROJECTS
+
+
+async def test_1_renames_a_seeded_project(client, api_headers):
+    page = (await client.get("/api/v1/projects", params={{"q": "Seed: website"}}, headers=api_headers)).json()
+    project_id = page["items"][0]["id"]
+    renamed = await client.patch(f"/api/v1/projects/{{project_id}}", json={{"name": "Mine"}}, headers=api_headers)
+    assert renamed.status_code == 200
+
+
+async def test_2_finds_the_seeded_projects(client, api_headers):
+    page = (await client.get("/api/v1/projects", params={{"limit": 100}}, headers=api_headers)).json()
+    assert sorted(item["name"] for item in page["items"]) == sorted(SEED_PROJECTS)
+"""
 
 
 @pytest.mark.parametrize("database", databases_for(STRATEGY))
@@ -21,6 +39,12 @@ def test_seeds_an_empty_database_once_and_fails_fast_on_a_broken_seeder(
     assert first.returncode == 0 and "running the seeder" in first.stdout, first.stdout[-2000:]
     again = baked.pytest("-s", "tests/test_health.py", database_url=url)
     assert again.returncode == 0 and "running the seeder" not in again.stdout
+
+    (baked.path / "tests" / "test_baseline.py").write_text(CHANGES_THE_BASELINE.format(package=baked.package))
+    healed = baked.pytest("-p", "no:randomly", "tests/test_baseline.py", database_url=url)
+    assert re.search(r"^=+ 2 passed, 1 error in ", healed.stdout, re.MULTILINE), healed.stdout[-3000:]
+    assert "ERROR at teardown of test_1_renames_a_seeded_project" in healed.stdout
+    assert "the test changed the seeded baseline" in healed.stdout
 
     (baked.path / baked.package / "seed.py").write_text('raise SystemExit("seed data unavailable: boom")\n')
     broken = baked.pytest("tests/test_health.py", database_url=new_database(database))
