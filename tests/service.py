@@ -42,8 +42,8 @@ def migrate(project: Baked, database_url: str) -> None:
 
 
 @contextmanager
-def running_service(project: Baked, database_url: str, log: Path) -> Iterator[httpx.Client]:
-    """``uvicorn <package>.main:app`` on a free port, and a client on it."""
+def running_service(project: Baked, database_url: str, log: Path, *options: str) -> Iterator[httpx.Client]:
+    """``uvicorn <package>.main:app`` on a free port (more uvicorn ``options`` if given), and a client on it."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "API_KEY": API_KEY}
     with log.open("w") as output:
@@ -57,6 +57,7 @@ def running_service(project: Baked, database_url: str, log: Path) -> Iterator[ht
                 "127.0.0.1",
                 "--port",
                 str(port),
+                *options,
             ],
             cwd=project.path,
             env=env,

@@ -35,10 +35,19 @@ OPERATIONS: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/projects"): {"200", "401", "422", "503"},
     ("get", "/api/v1/projects/{project_id}"): {"200", "401", "404", "422", "503"},
     ("patch", "/api/v1/projects/{project_id}"): {"200", "400", "401", "404", "409", "413", "422", "503"},
-    ("delete", "/api/v1/projects/{project_id}"): {"204", "401", "404", "422", "503"},
-    ("post", "/api/v1/projects/{project_id}/tasks"): {"201", "400", "401", "404", "413", "422", "503"},
+    ("delete", "/api/v1/projects/{project_id}"): {"204", "401", "404", "409", "422", "503"},
+    ("post", "/api/v1/projects/{project_id}/tasks"): {"201", "400", "401", "404", "409", "413", "422", "503"},
     ("get", "/api/v1/projects/{project_id}/tasks"): {"200", "401", "404", "422", "503"},
-    ("patch", "/api/v1/projects/{project_id}/tasks/{task_id}"): {"200", "400", "401", "404", "413", "422", "503"},
+    ("patch", "/api/v1/projects/{project_id}/tasks/{task_id}"): {
+        "200",
+        "400",
+        "401",
+        "404",
+        "409",
+        "413",
+        "422",
+        "503",
+    },
 }
 
 

@@ -80,6 +80,17 @@ def how_to_fix(url: URL) -> str:
     return f"start the server, create the database ({shlex.join(client)}) or correct DATABASE_URL"
 
 
+# InnoDB rolled the transaction back so that a concurrent one could go on (ER_LOCK_DEADLOCK), or
+# gave up waiting for a row another one holds (ER_LOCK_WAIT_TIMEOUT): run again, it can succeed.
+CONFLICT_ERRORS = frozenset({1205, 1213})
+
+
+def is_transient_conflict(error: DBAPIError) -> bool:
+    """A write conflict with concurrent transactions, not an unavailable database: worth a retry."""
+    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+    return code in CONFLICT_ERRORS
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

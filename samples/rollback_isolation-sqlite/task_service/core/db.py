@@ -1,4 +1,5 @@
 import logging
+import sqlite3
 import threading
 from typing import Any, cast
 
@@ -108,6 +109,13 @@ def make_engine(
 
 def how_to_fix(url: URL) -> str:
     return "create the file's directory and make it writable, or correct DATABASE_URL"
+
+
+def is_transient_conflict(error: DBAPIError) -> bool:
+    """Another connection held the write lock past the busy timeout (SQLITE_BUSY, any variant):
+    a write conflict with concurrent transactions, not an unavailable database."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -60,6 +60,16 @@ def how_to_fix(url: URL) -> str:
     return f"start the server, create the database ({shlex.join(create)}) or correct DATABASE_URL"
 
 
+# The server rolled the transaction back so that concurrent ones could go on
+# (serialization_failure, deadlock_detected): run again from the start, it can succeed.
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_transient_conflict(error: DBAPIError) -> bool:
+    """A write conflict with concurrent transactions, not an unavailable database: worth a retry."""
+    return getattr(error.orig, "sqlstate", None) in CONFLICT_SQLSTATES
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -1,0 +1,138 @@
+{%- import "choices.j2" as c with context -%}
+{%- if c.database.forced_conflict -%}
+"""A write that conflicts with concurrent ones is run again (api.deps.KeyCheckedRoute): a conflict
+the database reports is retried and succeeds; one that never clears is a 409 to try again, never
+the 503 of an unavailable database.
+
+The conflicts are the server's own errors: the project's INSERT is swapped, on its way to the
+driver, for a statement that makes {{ c.database.label }} report one, as a deadlock would.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+{%- if c.sync %}
+
+from fastapi.testclient import TestClient
+{%- else %}
+
+from httpx import AsyncClient
+{%- endif %}
+from sqlalchemy import Engine, event
+
+from {{ cookiecutter.project_slug }}.api.deps import CONFLICT_ATTEMPTS
+
+FORCED_CONFLICT = "{{ c.database.forced_conflict }}"
+
+
+@contextmanager
+def conflicting(name: str, times: int) -> Iterator[list[str]]:
+    """The first ``times`` INSERTs of a project named ``name`` fail with the database's conflict error."""
+    forced: list[str] = []
+
+    def swap(
+        _connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+    ) -> tuple[str, Any]:
+        if len(forced) < times and statement.startswith("INSERT INTO projects") and name in repr(parameters):
+            forced.append(statement)
+            return FORCED_CONFLICT, ()
+        return statement, parameters
+
+    event.listen(Engine, "before_cursor_execute", swap, retval=True)
+    try:
+        yield forced
+    finally:
+        event.remove(Engine, "before_cursor_execute", swap)
+
+
+{{ c.adef }} test_a_conflicting_write_is_retried_and_succeeds(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("Conflicted")
+
+    with conflicting(name, times=CONFLICT_ATTEMPTS - 1) as forced:
+        created = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    assert created.status_code == 201
+    assert len(forced) == CONFLICT_ATTEMPTS - 1
+    listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
+    assert [project["id"] for project in listed["items"]] == [created.json()["id"]]
+
+
+{{ c.adef }} test_a_conflict_that_never_clears_is_a_409_to_try_again(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("Contended")
+
+    with conflicting(name, times=CONFLICT_ATTEMPTS) as forced:
+        refused = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "the change conflicted with concurrent changes: try again"}
+    assert refused.headers["Retry-After"] == "1"
+    assert len(forced) == CONFLICT_ATTEMPTS
+    listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
+    assert listed["total"] == 0
+{%- else -%}
+"""A write that conflicts with concurrent ones: on SQLite, writers queue for the one write lock
+(every write transaction takes it up front, ``BEGIN IMMEDIATE``), each waiting up to the busy
+timeout, which is SQLite's own retry. Past it the write is a 409 to try again, never the 503 of an
+unavailable database. The lock is held here by another connection, as another process would.
+"""
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+
+{%- if c.sync %}
+
+from fastapi.testclient import TestClient
+{%- else %}
+
+from httpx import AsyncClient
+{%- endif %}
+from sqlalchemy.engine import make_url
+
+from {{ cookiecutter.project_slug }}.core.db import DEFAULT_STATEMENT_TIMEOUT
+
+
+@contextmanager
+def write_lock_held(database_url: str, seconds: float) -> Iterator[None]:
+    """Another connection takes the database's write lock, and gives it back after ``seconds``."""
+    with closing(sqlite3.connect(make_url(database_url).database or "", check_same_thread=False)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(seconds, other.rollback)
+        release.start()
+        try:
+            yield
+        finally:
+            release.join()
+
+
+{{ c.adef }} test_a_conflicting_write_is_retried_and_succeeds(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str], database_url: str
+) -> None:
+    name = unique_name("Waited")
+
+    with write_lock_held(database_url, seconds=DEFAULT_STATEMENT_TIMEOUT / 4):
+        created = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    assert created.status_code == 201
+
+
+{{ c.adef }} test_a_conflict_that_never_clears_is_a_409_to_try_again(
+    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str], database_url: str
+) -> None:
+    name = unique_name("Contended")
+
+    with write_lock_held(database_url, seconds=DEFAULT_STATEMENT_TIMEOUT + 1):
+        refused = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "the change conflicted with concurrent changes: try again"}
+    assert refused.headers["Retry-After"] == "1"
+    listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
+    assert listed["total"] == 0
+{%- endif %}
