@@ -112,10 +112,11 @@ def how_to_fix(url: URL) -> str:
 
 
 def is_transient_conflict(error: DBAPIError) -> bool:
-    """Another connection held the write lock past the busy timeout (SQLITE_BUSY, any variant):
-    a write conflict with concurrent transactions, not an unavailable database."""
-    code = getattr(error.orig, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+    """This transaction read a snapshot that another writer has since replaced (SQLITE_BUSY_SNAPSHOT):
+    run again from the start, it can succeed. Writes do not conflict otherwise: each takes the
+    write lock when it begins and waits its turn up to the busy timeout, and a lock held past that
+    means the database cannot be written now, which is an unavailable database (a 503)."""
+    return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY_SNAPSHOT
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
