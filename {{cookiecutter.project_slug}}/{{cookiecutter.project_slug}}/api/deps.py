@@ -1,8 +1,13 @@
+{%- import "choices.j2" as c with context -%}
+{%- if c.database.write_conflicts -%}
 import asyncio
 import logging
 import random
 import secrets
 import time
+{%- else -%}
+import secrets
+{%- endif %}
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
@@ -10,18 +15,28 @@ from fastapi import Depends, HTTPException, Path, Request, Response, Security, s
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 from sqlalchemy import select
+{%- if c.database.write_conflicts %}
 from sqlalchemy.exc import DBAPIError
+{%- endif %}
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+{% if c.database.write_conflicts %}
 from {{ cookiecutter.project_slug }}.api.errors import error_responses, still_conflicting
+{%- endif %}
 from {{ cookiecutter.project_slug }}.core.config import Settings
+{%- if c.database.write_conflicts %}
 from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION, is_transient_conflict
+{%- else %}
+from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION
+{%- endif %}
 from {{ cookiecutter.project_slug }}.models import ID_MAX, Project
+{%- if c.database.write_conflicts %}
 
 logger = logging.getLogger(__name__)
+{%- endif %}
 
 API_KEY_HEADER = "X-API-Key"
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+{%- if c.database.write_conflicts %}
 # A write that conflicts with concurrent ones (a deadlock, a serialization failure: see
 # core.db.is_transient_conflict) runs again from the start of its transaction, up to this many
 # times in all, while less than CONFLICT_RETRY_WINDOW seconds have passed, after a random pause
@@ -29,6 +44,7 @@ READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 CONFLICT_ATTEMPTS = 5
 CONFLICT_RETRY_WINDOW = 2.0
 CONFLICT_BACKOFF = 0.02
+{%- endif %}
 
 # Ids outside the column's range can name no row: refused with 422 before the database is asked.
 ProjectId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -77,6 +93,7 @@ async def require_api_key(settings: SettingsDep, api_key: Annotated[str | None, 
 
 
 class KeyCheckedRoute(APIRoute):
+{%- if c.database.write_conflicts %}
     """A route that checks the API key before anything else, the body included, and runs a write
     again when it conflicts with concurrent ones.
 
@@ -120,6 +137,23 @@ async def retrying_conflicts(handle: Callable[[Request], Coroutine[Any, Any, Res
         # Random, not secret: spreads the retries of requests that collided.
         await asyncio.sleep(random.uniform(0, CONFLICT_BACKOFF * 2**attempt))  # noqa: S311
         attempt += 1
+{%- else %}
+    """A route that checks the API key before anything else, the body included.
+
+    FastAPI reads and parses the body before it runs dependencies, so without this an
+    unauthenticated caller would learn from 422s what the API expects. (Writes never conflict
+    here: each takes {{ c.database.label }}'s write lock when it begins, and waits its turn.)
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def check_key_then_handle(request: Request) -> Response:
+            await require_api_key(await get_settings(request), request.headers.get(API_KEY_HEADER))
+            return await handle(request)
+
+        return check_key_then_handle
+{%- endif %}
 
 
 async def get_live_project(project_id: ProjectId, session: SessionDep) -> Project:

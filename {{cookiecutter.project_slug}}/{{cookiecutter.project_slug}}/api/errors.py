@@ -1,3 +1,4 @@
+{%- import "choices.j2" as c with context -%}
 """Every error is JSON with a ``detail`` and shows no internals; the OpenAPI document lists them."""
 
 import json
@@ -18,7 +19,9 @@ from {{ cookiecutter.project_slug }}.schemas import ErrorMessage
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+{%- if c.database.write_conflicts %}
 CONFLICT_RETRY_AFTER_SECONDS = 1
+{%- endif %}
 # The database is down, hangs, refuses us or lacks the schema (ProgrammingError: not migrated):
 # out of the client's hands, for now. TimeoutError and ConnectionError are OSErrors.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, ProgrammingError, PoolTimeoutError, OSError)
@@ -27,9 +30,13 @@ _DESCRIPTIONS = {
     status.HTTP_400_BAD_REQUEST: "Request body is not UTF-8 text",
     status.HTTP_401_UNAUTHORIZED: "Missing or invalid API key",
     status.HTTP_404_NOT_FOUND: "Not found, or deleted",
+{%- if c.database.write_conflicts %}
     status.HTTP_409_CONFLICT: (
         "A live project already has that name, or the change kept conflicting with concurrent ones: try again"
     ),
+{%- else %}
+    status.HTTP_409_CONFLICT: "A live project already has that name",
+{%- endif %}
     status.HTTP_413_CONTENT_TOO_LARGE: "Request body too large",
     status.HTTP_503_SERVICE_UNAVAILABLE: "Database unavailable; try again after Retry-After seconds",
 }
@@ -40,6 +47,9 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorMessage, "description": _DESCRIPTIONS[code]} for code in statuses}
 
 
+{%- if c.database.write_conflicts %}
+
+
 def still_conflicting() -> HTTPException:
     """A write that conflicted with concurrent ones on every attempt (see api.deps.KeyCheckedRoute)."""
     return HTTPException(
@@ -47,6 +57,7 @@ def still_conflicting() -> HTTPException:
         detail="the change conflicted with concurrent changes: try again",
         headers={"Retry-After": str(CONFLICT_RETRY_AFTER_SECONDS)},
     )
+{%- endif %}
 
 
 def service_unavailable(detail: str) -> HTTPException:

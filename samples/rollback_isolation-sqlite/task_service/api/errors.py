@@ -18,7 +18,6 @@ from task_service.schemas import ErrorMessage
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-CONFLICT_RETRY_AFTER_SECONDS = 1
 # The database is down, hangs, refuses us or lacks the schema (ProgrammingError: not migrated):
 # out of the client's hands, for now. TimeoutError and ConnectionError are OSErrors.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, ProgrammingError, PoolTimeoutError, OSError)
@@ -27,9 +26,7 @@ _DESCRIPTIONS = {
     status.HTTP_400_BAD_REQUEST: "Request body is not UTF-8 text",
     status.HTTP_401_UNAUTHORIZED: "Missing or invalid API key",
     status.HTTP_404_NOT_FOUND: "Not found, or deleted",
-    status.HTTP_409_CONFLICT: (
-        "A live project already has that name, or the change kept conflicting with concurrent ones: try again"
-    ),
+    status.HTTP_409_CONFLICT: "A live project already has that name",
     status.HTTP_413_CONTENT_TOO_LARGE: "Request body too large",
     status.HTTP_503_SERVICE_UNAVAILABLE: "Database unavailable; try again after Retry-After seconds",
 }
@@ -38,15 +35,6 @@ _DESCRIPTIONS = {
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for these error statuses, each with its ``{"detail": ...}`` body."""
     return {code: {"model": ErrorMessage, "description": _DESCRIPTIONS[code]} for code in statuses}
-
-
-def still_conflicting() -> HTTPException:
-    """A write that conflicted with concurrent ones on every attempt (see api.deps.KeyCheckedRoute)."""
-    return HTTPException(
-        status.HTTP_409_CONFLICT,
-        detail="the change conflicted with concurrent changes: try again",
-        headers={"Retry-After": str(CONFLICT_RETRY_AFTER_SECONDS)},
-    )
 
 
 def service_unavailable(detail: str) -> HTTPException:

@@ -1,5 +1,4 @@
 import logging
-import sqlite3
 import threading
 from typing import Any, cast
 
@@ -109,14 +108,6 @@ def make_engine(
 
 def how_to_fix(url: URL) -> str:
     return "create the file's directory and make it writable, or correct DATABASE_URL"
-
-
-def is_transient_conflict(error: DBAPIError) -> bool:
-    """This transaction read a snapshot that another writer has since replaced (SQLITE_BUSY_SNAPSHOT):
-    run again from the start, it can succeed. Writes do not conflict otherwise: each takes the
-    write lock when it begins and waits its turn up to the busy timeout, and a lock held past that
-    means the database cannot be written now, which is an unavailable database (a 503)."""
-    return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY_SNAPSHOT
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
