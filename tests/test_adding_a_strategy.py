@@ -8,9 +8,13 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from .baking import DATABASES, STRATEGIES, TEMPLATE, Cookies, bake
 
 
+# A fifth strategy is one more combination: with the others off the diagonal, under -m combinations.
+@pytest.mark.combinations
 def test_a_copied_strategy_folder_and_one_line_make_a_working_fifth_strategy(
     cookies: Cookies, tmp_path: Path, new_database: Callable[[str], str]
 ) -> None:

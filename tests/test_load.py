@@ -30,7 +30,7 @@ from .baking import DATABASES, STRATEGIES, Baked, Cookies, bake, database_suppor
 from .service import BOUND, HEADERS, migrate, running_service
 
 CLIENTS = 12
-SECONDS = 6.0
+SECONDS = 5.0
 RACE_ROUNDS = 4
 # Few names, so creates, renames and re-creates collide all the time.
 NAMES = [f"load {number}" for number in range(4)]
