@@ -9,6 +9,10 @@ import pytest
 
 from tests.baking import Cookies, bake, databases_for, row_count
 
+# Every database under -m combinations: the default run checks each strategy's isolation on the
+# diagonal through the generated suites with a user's own tables (tests/test_generated_projects.py).
+pytestmark = pytest.mark.combinations
+
 STRATEGY = "pragmatic"
 
 

@@ -9,6 +9,10 @@ import pytest
 
 from tests.baking import DATABASES, Cookies, bake, databases_for
 
+# Every database under -m combinations: the default run checks each strategy's isolation on the
+# diagonal through the generated suites with a user's own tables (tests/test_generated_projects.py).
+pytestmark = pytest.mark.combinations
+
 STRATEGY = "self_healing_seed"
 
 # A test that changes the baseline fails, and the next test finds the baseline whole again.
