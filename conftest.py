@@ -35,3 +35,13 @@ def new_database(database_servers: None, tmp_path: Path) -> Iterator[Callable[[s
     """
     with scratch_databases(tmp_path) as make:
         yield make
+
+
+# The longest tests: a baked project's whole suite, run three times.
+LONGEST = "test_suite_with_a_users_own_tables_passes_in_two_random_orders_and_on_xdist"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: under xdist the short ones then fill in around them, instead of
+    two long ones finishing last, each alone on a core."""
+    items.sort(key=lambda item: getattr(item, "originalname", item.name) != LONGEST)
