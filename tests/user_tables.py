@@ -91,8 +91,8 @@ def adding_a_table(readme: str) -> tuple[str, str, str, str]:
     return model, commands, factory, test
 
 
-def add_users_tables(baked: Baked, scratch_url: str, mypy_cache: Path) -> list[Path]:
-    """Add the user's tables, migrations, seed rows and tests to ``baked``; return the new test files.
+def add_users_tables(baked: Baked, scratch_url: str, mypy_cache: Path) -> None:
+    """Add the user's tables, migrations, seed rows and tests to ``baked``.
 
     The README's own "Adding a table" blocks are pasted and its commands typed as written;
     ``scratch_url`` is a database of the project's kind that alembic migrates, the user's
@@ -143,4 +143,3 @@ def add_users_tables(baked: Baked, scratch_url: str, mypy_cache: Path) -> list[P
     tests = tests.replace("from task_service.", f"from {baked.package}.")
     tests = tests.replace("AT_START = None", f"AT_START = {AT_START[settings.test_starts_with]}")
     (baked.path / "tests" / "test_user_tables.py").write_text(tests)
-    return [baked.path / "tests" / "test_comments.py", baked.path / "tests" / "test_user_tables.py"]

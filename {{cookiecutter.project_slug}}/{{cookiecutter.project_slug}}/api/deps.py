@@ -93,30 +93,40 @@ async def require_api_key(settings: SettingsDep, api_key: Annotated[str | None, 
 
 
 class KeyCheckedRoute(APIRoute):
-{%- if c.database.write_conflicts %}
-    """A route that checks the API key before anything else, the body included, and runs a write
-    again when it conflicts with concurrent ones.
+    """A route that checks the API key before anything else, the body included{{ ", and runs a write
+    again when it conflicts with concurrent ones" if c.database.write_conflicts else "" }}.
 
     FastAPI reads and parses the body before it runs dependencies, so without this an
-    unauthenticated caller would learn from 422s what the API expects. Each attempt of a write
+    unauthenticated caller would learn from 422s what the API expects.
+{%- if c.database.write_conflicts %} Each attempt of a write
     is the whole request: its dependencies (a new session, so a new transaction) and the route.
+{%- else %} (Writes never conflict
+    here: each takes {{ c.database.label }}'s write lock when it begins, and waits its turn.)
+{%- endif %}
     """
+{%- if c.database.write_conflicts %}
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if set(kwargs.get("methods") or ()) - READ_ONLY_METHODS:
             kwargs["responses"] = {**error_responses(status.HTTP_409_CONFLICT), **(kwargs.get("responses") or {})}
         super().__init__(path, endpoint, **kwargs)
+{%- endif %}
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def check_key_then_handle(request: Request) -> Response:
             await require_api_key(await get_settings(request), request.headers.get(API_KEY_HEADER))
+{%- if c.database.write_conflicts %}
             if request.method in READ_ONLY_METHODS:
                 return await handle(request)
             return await retrying_conflicts(handle, request)
+{%- else %}
+            return await handle(request)
+{%- endif %}
 
         return check_key_then_handle
+{%- if c.database.write_conflicts %}
 
 
 async def retrying_conflicts(handle: Callable[[Request], Coroutine[Any, Any, Response]], request: Request) -> Response:
@@ -137,22 +147,6 @@ async def retrying_conflicts(handle: Callable[[Request], Coroutine[Any, Any, Res
         # Random, not secret: spreads the retries of requests that collided.
         await asyncio.sleep(random.uniform(0, CONFLICT_BACKOFF * 2**attempt))  # noqa: S311
         attempt += 1
-{%- else %}
-    """A route that checks the API key before anything else, the body included.
-
-    FastAPI reads and parses the body before it runs dependencies, so without this an
-    unauthenticated caller would learn from 422s what the API expects. (Writes never conflict
-    here: each takes {{ c.database.label }}'s write lock when it begins, and waits its turn.)
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def check_key_then_handle(request: Request) -> Response:
-            await require_api_key(await get_settings(request), request.headers.get(API_KEY_HEADER))
-            return await handle(request)
-
-        return check_key_then_handle
 {%- endif %}
 
 
