@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.baking import PYTHONS, SERVER_DATABASES, database_support, scratch_databases
+from tests.baking import PYTHONS, REDIS_SERVER, SERVER_DATABASES, database_support, redis_indexes, scratch_databases
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,6 +35,25 @@ def new_database(database_servers: None, tmp_path: Path) -> Iterator[Callable[[s
     """
     with scratch_databases(tmp_path) as make:
         yield make
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> None:
+    """The Redis server the baked projects with ``cache=redis`` test on answers, or the run stops with one line."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        with Redis.from_url(REDIS_SERVER, socket_connect_timeout=5) as client:
+            client.ping()
+    except RedisError as exc:
+        pytest.exit(f"cannot reach Redis at {REDIS_SERVER} ({exc}): start it, or set TEMPLATE_REDIS_URL", returncode=2)
+
+
+@pytest.fixture
+def redis_url(redis_server: None, worker_id: str) -> str:
+    """TEST_REDIS_URL for a baked project: the first of this worker's database indexes (tests/baking.py)."""
+    return f"{REDIS_SERVER}/{redis_indexes(worker_id)[0]}"
 
 
 # The longest tests: a baked project's whole suite, run three times.

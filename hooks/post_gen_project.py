@@ -28,14 +28,14 @@ def template_environment(context: dict[str, Any]) -> Environment:
     return env
 
 
-def add_strategy_files(project: Path, context: dict[str, Any], env: Environment) -> list[Path]:
-    """Render ``templates/strategies/<strategy>/project/`` into the project; return the files written.
+def add_choice_files(project: Path, context: dict[str, Any], env: Environment, folder: str) -> list[Path]:
+    """Render ``templates/<folder>/project/`` into the project; return the files written.
 
-    A strategy that needs files of its own (the seeder of ``self_healing_seed``) keeps
-    them in its folder, so the shared project tree never names a strategy.
+    A choice that needs files of its own (the seeder of ``self_healing_seed``, the cache module
+    of ``cache=redis``) keeps them in its folder, so the shared project tree never names it.
     """
     templates = Path(context["_repo_dir"]).resolve() / "templates"
-    overlay = templates / "strategies" / context["test_strategy"] / "project"
+    overlay = templates / folder / "project"
     if not overlay.is_dir():
         return []
     written = []
@@ -47,6 +47,16 @@ def add_strategy_files(project: Path, context: dict[str, Any], env: Environment)
         target.write_text(env.get_template(name).render(cookiecutter=context), encoding="utf-8")
         written.append(target)
     return written
+
+
+def add_strategy_files(project: Path, context: dict[str, Any], env: Environment) -> list[Path]:
+    """The chosen test strategy's own files: ``templates/strategies/<strategy>/project/``."""
+    return add_choice_files(project, context, env, f"strategies/{context['test_strategy']}")
+
+
+def add_cache_files(project: Path, context: dict[str, Any], env: Environment) -> list[Path]:
+    """The chosen cache's own files, ``templates/caches/<cache>/project/`` (none for ``cache=none``)."""
+    return add_choice_files(project, context, env, f"caches/{context['cache']}")
 
 
 def add_lock_file(project: Path, context: dict[str, Any]) -> None:
@@ -104,6 +114,7 @@ def main() -> None:
     context["_repo_dir"] = r"""{{ rendering_dir() }}"""
     env = template_environment(context)
     add_strategy_files(project, context, env)
+    add_cache_files(project, context, env)
     try:
         add_lock_file(project, context)
     except LookupError as missing:

@@ -42,18 +42,29 @@ def post_gen_hook() -> ModuleType:
     return module
 
 
-def answers(strategy: str, database: str) -> dict[str, Any]:
-    """The context ``cookiecutter --no-input`` would render this combination with, for the placeholder name."""
+def combinations() -> list[dict[str, str]]:
+    """Every strategy x database x cache, as answers: each needs a lock, sampled or not."""
+    options = regenerate_samples.choices()
+    return [
+        {"test_strategy": strategy, "database": database, "cache": cache}
+        for strategy in options["test_strategy"]
+        for database in options["database"]
+        for cache in options["cache"]
+    ]
+
+
+def answers(choices: dict[str, str]) -> dict[str, Any]:
+    """The context ``cookiecutter --no-input`` would render these choices with, for the placeholder name."""
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
 
-    extra = {"test_strategy": strategy, "database": database, "project_slug": lockfiles.PLACEHOLDER}
+    extra = {**choices, "project_slug": lockfiles.PLACEHOLDER}
     context = generate_context(str(TEMPLATE / "cookiecutter.json"), extra_context=extra)
     return {**prompt_for_config(context, no_input=True), "_repo_dir": str(TEMPLATE)}
 
 
-def rendered_pyproject(strategy: str, database: str) -> str:
-    context = answers(strategy, database)
+def rendered_pyproject(choices: dict[str, str]) -> str:
+    context = answers(choices)
     env = post_gen_hook().template_environment(context)
     return env.from_string((PROJECT / "pyproject.toml").read_text(encoding="utf-8")).render(cookiecutter=context)
 
@@ -77,9 +88,9 @@ def lock(pyproject: str, previous: Path | None) -> str:
 def main(argv: list[str]) -> None:
     upgrade = "--upgrade" in argv
     wanted: dict[Path, tuple[str, list[str]]] = {}
-    for name in regenerate_samples.sample_names():
-        strategy, database = name.split("-")
-        pyproject = rendered_pyproject(strategy, database)
+    for choices in combinations():
+        name = "-".join(choices.values())
+        pyproject = rendered_pyproject(choices)
         path = lockfiles.lock_path(pyproject, lockfiles.PLACEHOLDER)
         wanted.setdefault(path, (pyproject, []))[1].append(name)
 

@@ -31,7 +31,33 @@ ANSWERS = ".cookiecutter.json"
 def choices() -> dict[str, list[str]]:
     """The choice lists of ``cookiecutter.json``, the one place they are written down."""
     context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-    return {key: context[key] for key in ("test_strategy", "database", "python_version")}
+    return {key: context[key] for key in ("test_strategy", "database", "cache", "python_version")}
+
+
+def redis_diagonal() -> list[tuple[str, str]]:
+    """Strategy x database pairs that cover every strategy and every database at least once, shifted
+    off the default diagonal (tests/baking.py): the Redis samples, and the Redis bakes the default
+    test command runs."""
+    options = choices()
+    strategies, databases = options["test_strategy"], options["database"]
+    return [
+        (strategies[index % len(strategies)], databases[(index + 2) % len(databases)])
+        for index in range(max(len(strategies), len(databases)))
+    ]
+
+
+def sample_answers() -> dict[str, dict[str, str]]:
+    """Each sample's name and answers: every strategy x database without a cache, and with Redis
+    on ``redis_diagonal()`` (named ``<strategy>-<database>-redis``)."""
+    options = choices()
+    samples = {
+        f"{strategy}-{database}": {"test_strategy": strategy, "database": database}
+        for strategy in options["test_strategy"]
+        for database in options["database"]
+    }
+    for strategy, database in redis_diagonal():
+        samples[f"{strategy}-{database}-redis"] = {"test_strategy": strategy, "database": database, "cache": "redis"}
+    return samples
 
 
 def pythons() -> list[str]:
@@ -40,8 +66,7 @@ def pythons() -> list[str]:
 
 
 def sample_names() -> list[str]:
-    options = choices()
-    return [f"{strategy}-{database}" for strategy in options["test_strategy"] for database in options["database"]]
+    return list(sample_answers())
 
 
 def test_database_urls() -> dict[str, str]:
@@ -91,9 +116,8 @@ def main(argv: list[str]) -> None:
     if "--init" in argv:
         shutil.rmtree(SAMPLES, ignore_errors=True)
         SAMPLES.mkdir()
-        for name in sample_names():
-            strategy, database = name.split("-")
-            render({"test_strategy": strategy, "database": database}, SAMPLES / name)
+        for name, answers in sample_answers().items():
+            render(answers, SAMPLES / name)
     samples = sorted(path for path in SAMPLES.iterdir() if (path / ANSWERS).is_file())
     for sample in samples:
         regenerate(sample)

@@ -30,6 +30,8 @@ from jinja2 import Environment, FileSystemLoader
 from pytest_cookies.plugin import Cookies
 from sqlalchemy.engine import make_url
 
+from scripts.regenerate_samples import redis_diagonal
+
 TEMPLATE = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHOICES: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -46,9 +48,19 @@ DIAGONAL = [
 ]
 
 
-def diagonal_marks(strategy: str, database: str) -> list[pytest.MarkDecorator]:
-    """No marks on the diagonal; ``combinations`` off it (run with -m combinations)."""
-    return [] if (strategy, database) in DIAGONAL else [pytest.mark.combinations]
+# With Redis (`cache=redis`): every strategy x database under -m combinations, one of them in the
+# default command; the samples have the Redis variant of each pair of REDIS_DIAGONAL.
+CACHES: list[str] = CHOICES["cache"]
+REDIS_DIAGONAL = redis_diagonal()
+# The one in the default command: sync_testclient on SQLite, whose ids come back after every test's
+# cleanup, and whose app has its own Redis client in the TestClient's event loop.
+REDIS_DEFAULT = REDIS_DIAGONAL[2]
+
+
+def diagonal_marks(strategy: str, database: str, cache: str = "none") -> list[pytest.MarkDecorator]:
+    """No marks on the diagonal (with Redis: on REDIS_DEFAULT); ``combinations`` off it (run with -m combinations)."""
+    on_diagonal = (strategy, database) == REDIS_DEFAULT if cache == "redis" else (strategy, database) in DIAGONAL
+    return [] if on_diagonal else [pytest.mark.combinations]
 
 
 def databases_for(strategy: str) -> list[Any]:
@@ -128,11 +140,36 @@ def strategy_settings(strategy: str) -> Any:
     return env.get_template(f"strategies/{strategy}/strategy.j2").make_module({"cookiecutter": {"project_slug": "pkg"}})
 
 
+# The Redis server the template's tests give baked projects, and the database indexes they take on
+# it: from FIRST_REDIS_INDEX, REDIS_INDEXES_PER_WORKER for each xdist worker of the template's run
+# (a baked suite runs serially on the first, on -n 2 on both). The indexes below stay free for
+# what the generated READMEs name (the app's 0, the tests' 1).
+REDIS_SERVER = os.environ.get("TEMPLATE_REDIS_URL", "redis://127.0.0.1:6379")
+FIRST_REDIS_INDEX = 8
+REDIS_INDEXES_PER_WORKER = 2
+
+
+def redis_indexes(worker_id: str) -> list[int]:
+    """The Redis database indexes this xdist worker of the template's run (or a serial run) may use."""
+    number = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+    first = FIRST_REDIS_INDEX + number * REDIS_INDEXES_PER_WORKER
+    return list(range(first, first + REDIS_INDEXES_PER_WORKER))
+
+
+def redis_keys(index: int) -> int:
+    """How many keys a database index of REDIS_SERVER holds."""
+    from redis import Redis
+
+    with Redis.from_url(f"{REDIS_SERVER}/{index}") as client:
+        return int(client.dbsize())
+
+
 @dataclass
 class Baked:
     strategy: str
     database: str
     path: Path
+    cache: str = "none"
     _installed: bool = field(default=False, init=False, repr=False)
 
     @property
@@ -184,17 +221,26 @@ class Baked:
         return [self.tool("python"), "-m", "pytest", "-p", "no:cacheprovider", *args]
 
     def pytest(
-        self, *args: str, database_url: str, env: dict[str, str] | None = None
+        self, *args: str, database_url: str, redis_url: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """The generated suite, as its README runs it, in the project's own environment."""
-        return self.run(*self.pytest_command(*args), env={"TEST_DATABASE_URL": database_url, **(env or {})})
+        return self.run(*self.pytest_command(*args), env={**self.test_urls(database_url, redis_url), **(env or {})})
 
-    def start_pytest(self, *args: str, database_url: str, output: IO[str]) -> subprocess.Popen[str]:
+    def test_urls(self, database_url: str, redis_url: str | None) -> dict[str, str]:
+        """``TEST_DATABASE_URL``, and with Redis ``TEST_REDIS_URL`` (which a project with Redis must be given)."""
+        if self.cache == "redis":
+            assert redis_url, "a project with Redis is tested on the indexes the template's test was given"
+            return {"TEST_DATABASE_URL": database_url, "TEST_REDIS_URL": redis_url}
+        return {"TEST_DATABASE_URL": database_url}
+
+    def start_pytest(
+        self, *args: str, database_url: str, output: IO[str], redis_url: str | None = None
+    ) -> subprocess.Popen[str]:
         """``pytest`` started and left running, its output going to ``output`` (the benchmark watches it)."""
         return subprocess.Popen(
             self.pytest_command(*args),
             cwd=self.path,
-            env={**PYTHON_DEFAULTS, "TEST_DATABASE_URL": database_url},
+            env={**PYTHON_DEFAULTS, **self.test_urls(database_url, redis_url)},
             stdout=output,
             stderr=subprocess.STDOUT,
             text=True,
@@ -207,7 +253,7 @@ def bake(cookies: Cookies, strategy: str, database: str, *, template: Path = TEM
     result = cookies.bake(extra_context=context, template=str(template))
     assert result.exit_code == 0 and result.exception is None, f"the bake failed: {result.exception!r}"
     assert result.project_path is not None
-    return Baked(strategy, database, result.project_path)
+    return Baked(strategy, database, result.project_path, answers.get("cache", "none"))
 
 
 def row_count(database: str, database_url: str, table: str) -> int:

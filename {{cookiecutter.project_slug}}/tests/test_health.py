@@ -17,7 +17,7 @@ UNREACHABLE_DATABASE_URL = "{{ c.database.unreachable_url }}"
     response = {{ c.aw }}client.get("/health")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok"{{ ', "cache": "ok"' if c.redis }}}
 
 
 {{ c.adef }} test_health_is_503_when_the_database_is_unreachable(

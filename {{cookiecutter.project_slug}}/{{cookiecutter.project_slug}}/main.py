@@ -1,42 +1,66 @@
+{%- import "choices.j2" as c with context -%}
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+{%- if c.redis %}
+from redis.asyncio import Redis
+{%- endif %}
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.project_slug }}.api.body_limit import MAX_BODY_SIZE, DeclaredBodySizeLimit
 from {{ cookiecutter.project_slug }}.api.errors import add_error_handlers
 from {{ cookiecutter.project_slug }}.api.routes import api_router, health
+{%- if c.redis %}
+from {{ cookiecutter.project_slug }}.core.cache import ProjectCache, make_redis
+{%- endif %}
 from {{ cookiecutter.project_slug }}.core.config import Settings
 from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
+{% if c.redis %}
+def create_app(
+    settings: Settings | None = None, engine: AsyncEngine | None = None, redis: Redis | None = None
+) -> FastAPI:
+    """Build the service.
 
+    Settings are read, and the engine and the Redis client created, at start-up, unless given:
+    the tests pass their own and keep ownership of them.
+    """
+{%- else %}
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
     """Build the service.
 
     Settings are read and the engine is created at start-up, unless given: the tests
     pass their own and keep ownership of the engine.
     """
+{%- endif %}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = app_settings = settings or Settings()
-        if engine is not None:
-            app.state.sessionmaker = make_sessionmaker(engine)
+        async with AsyncExitStack() as owned:
+            if engine is not None:
+                app.state.sessionmaker = make_sessionmaker(engine)
+            else:
+                own_engine = make_engine(
+                    app_settings.database_url,
+                    echo=app_settings.sql_echo,
+                    connect_timeout=app_settings.database_connect_timeout,
+                    statement_timeout=app_settings.database_statement_timeout,
+                )
+                owned.push_async_callback(own_engine.dispose)
+                app.state.sessionmaker = make_sessionmaker(own_engine)
+                await warn_if_unavailable(own_engine, app_settings.database_url)
+{%- if c.redis %}
+            if redis is not None:
+                app.state.cache = ProjectCache(redis, ttl=app_settings.cache_ttl)
+            else:
+                own_redis = make_redis(str(app_settings.redis_url), timeout=app_settings.redis_timeout)
+                owned.push_async_callback(own_redis.aclose)
+                app.state.cache = ProjectCache(own_redis, ttl=app_settings.cache_ttl)
+                await app.state.cache.available()  # the warning, now, if Redis is away
+{%- endif %}
             yield
-            return
-        own_engine = make_engine(
-            app_settings.database_url,
-            echo=app_settings.sql_echo,
-            connect_timeout=app_settings.database_connect_timeout,
-            statement_timeout=app_settings.database_statement_timeout,
-        )
-        app.state.sessionmaker = make_sessionmaker(own_engine)
-        await warn_if_unavailable(own_engine, app_settings.database_url)
-        try:
-            yield
-        finally:
-            await own_engine.dispose()
 
     app = FastAPI(title={{ cookiecutter.project_name | quoted }}, lifespan=lifespan)
     app.add_middleware(DeclaredBodySizeLimit, max_size=MAX_BODY_SIZE)

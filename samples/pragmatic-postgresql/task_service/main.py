@@ -1,5 +1,5 @@
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,22 +21,20 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = app_settings = settings or Settings()
-        if engine is not None:
-            app.state.sessionmaker = make_sessionmaker(engine)
+        async with AsyncExitStack() as owned:
+            if engine is not None:
+                app.state.sessionmaker = make_sessionmaker(engine)
+            else:
+                own_engine = make_engine(
+                    app_settings.database_url,
+                    echo=app_settings.sql_echo,
+                    connect_timeout=app_settings.database_connect_timeout,
+                    statement_timeout=app_settings.database_statement_timeout,
+                )
+                owned.push_async_callback(own_engine.dispose)
+                app.state.sessionmaker = make_sessionmaker(own_engine)
+                await warn_if_unavailable(own_engine, app_settings.database_url)
             yield
-            return
-        own_engine = make_engine(
-            app_settings.database_url,
-            echo=app_settings.sql_echo,
-            connect_timeout=app_settings.database_connect_timeout,
-            statement_timeout=app_settings.database_statement_timeout,
-        )
-        app.state.sessionmaker = make_sessionmaker(own_engine)
-        await warn_if_unavailable(own_engine, app_settings.database_url)
-        try:
-            yield
-        finally:
-            await own_engine.dispose()
 
     app = FastAPI(title="Task Service", lifespan=lifespan)
     app.add_middleware(DeclaredBodySizeLimit, max_size=MAX_BODY_SIZE)

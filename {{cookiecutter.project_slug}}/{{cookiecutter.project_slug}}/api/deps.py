@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 {% if c.database.write_conflicts %}
 from {{ cookiecutter.project_slug }}.api.errors import error_responses, still_conflicting
 {%- endif %}
+{%- if c.redis %}
+from {{ cookiecutter.project_slug }}.core.cache import ProjectCache
+{%- endif %}
 from {{ cookiecutter.project_slug }}.core.config import Settings
 {%- if c.database.write_conflicts %}
 from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION, is_transient_conflict
@@ -65,8 +68,21 @@ async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]
     return sessionmaker
 
 
+{%- if c.redis %}
+
+
+async def get_cache(request: Request) -> ProjectCache:
+    """The project cache in ``app.state``, on the lifespan's Redis client or one the tests gave."""
+    cache: ProjectCache = request.app.state.cache
+    return cache
+{%- endif %}
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+{%- if c.redis %}
+CacheDep = Annotated[ProjectCache, Depends(get_cache)]
+{%- endif %}
 
 
 async def get_session(request: Request, sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:

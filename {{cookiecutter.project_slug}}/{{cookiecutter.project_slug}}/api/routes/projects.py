@@ -1,3 +1,4 @@
+{%- import "choices.j2" as c with context -%}
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -7,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from {{ cookiecutter.project_slug }}.api.deps import KeyCheckedRoute, LiveProjectDep, ProjectId, SessionDep, project_not_found
+from {{ cookiecutter.project_slug }}.api.deps import {{ "CacheDep, KeyCheckedRoute" if c.redis else "KeyCheckedRoute, LiveProjectDep" }}, ProjectId, SessionDep, project_not_found
 from {{ cookiecutter.project_slug }}.api.errors import error_responses
 from {{ cookiecutter.project_slug }}.api.pagination import PaginationDep, paginate
 from {{ cookiecutter.project_slug }}.core.db import rows_matched
@@ -58,15 +59,38 @@ async def list_projects(
     return await paginate(session, statement, pagination, ProjectRead)
 
 
+{% if c.redis -%}
+@router.get("/{project_id}", responses=NOT_FOUND)
+async def read_project(project_id: ProjectId, session: SessionDep, cache: CacheDep) -> ProjectRead:
+    """From the cache when it holds the project; else from the database, then cached (core.cache)."""
+    project = await cache.project(project_id, lambda: _read_live(session, project_id))
+    if project is None:
+        raise project_not_found(project_id)
+    return project
+
+
+async def _read_live(session: AsyncSession, project_id: int) -> ProjectRead | None:
+    project = await session.scalar(select(Project).where(_is_live(project_id)))
+    return None if project is None else ProjectRead.model_validate(project)
+{%- else -%}
 @router.get("/{project_id}", responses=NOT_FOUND)
 async def read_project(project: LiveProjectDep) -> ProjectRead:
     return ProjectRead.model_validate(project)
+{%- endif %}
 
 
 @router.patch("/{project_id}", responses=NOT_FOUND | WRITE_ERRORS)
+{%- if c.redis %}
+async def update_project(
+    project_id: ProjectId, body: ProjectUpdate, session: SessionDep, cache: CacheDep
+) -> ProjectRead:
+    """One UPDATE of the live row, which keeps it locked until the commit: a concurrent delete or
+    rename cannot slip in before it is read back. Its cached read is forgotten once committed."""
+{%- else %}
 async def update_project(project_id: ProjectId, body: ProjectUpdate, session: SessionDep) -> ProjectRead:
     """One UPDATE of the live row, which keeps it locked until the commit: a concurrent delete or
     rename cannot slip in before it is read back."""
+{%- endif %}
     changes = body.model_dump(exclude_unset=True)
     statement = update(Project).where(_is_live(project_id)).values(**changes, updated_at=func.now())
     async with _conflict_on_taken_name(session, changes.get("name")):
@@ -75,13 +99,25 @@ async def update_project(project_id: ProjectId, body: ProjectUpdate, session: Se
         await session.commit()
     if project is None:
         raise project_not_found(project_id)
+{%- if c.redis %}
+    await cache.forget(project_id)
+{%- endif %}
     return ProjectRead.model_validate(project)
 
 
 @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+{%- if c.redis %}
+async def delete_project(project_id: ProjectId, session: SessionDep, cache: CacheDep) -> None:
+    """Soft delete in one UPDATE: of concurrent deletes of one project, exactly one succeeds, and
+    forgets its cached read."""
+{%- else %}
 async def delete_project(project_id: ProjectId, session: SessionDep) -> None:
     """Soft delete in one UPDATE: of concurrent deletes of one project, exactly one succeeds."""
+{%- endif %}
     deleted = await rows_matched(session, update(Project).where(_is_live(project_id)).values(deleted_at=func.now()))
     await session.commit()
     if not deleted:
         raise project_not_found(project_id)
+{%- if c.redis %}
+    await cache.forget(project_id)
+{%- endif %}

@@ -1,0 +1,165 @@
+"""The cache of single-project reads (core.cache): used, forgotten by every write that changes what
+it holds, and never in the way: a Redis that refuses or hangs costs a request its timeout, not an
+answer."""
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from redis.asyncio import Redis
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from task_service.core.cache import ProjectCache, make_redis, project_key
+from task_service.models import Project
+from task_service.schemas import ProjectRead
+
+from .factories import MakeProject
+
+NameFactory = Callable[[str], str]
+PROJECTS = "/api/v1/projects"
+# How long the app waits for a Redis that is away, in these tests (the service's default is longer).
+AWAY_TIMEOUT = 0.2
+
+
+async def test_a_read_fills_the_cache_and_the_cache_answers(
+    client: AsyncClient, api_headers: dict[str, str], redis: Redis, make_project: MakeProject
+) -> None:
+    project = await make_project()
+    key = project_key(project.id)
+    assert await redis.get(key) is None
+
+    read = await client.get(f"{PROJECTS}/{project.id}", headers=api_headers)
+
+    assert read.status_code == 200
+    cached = await redis.get(key)
+    assert cached is not None
+    assert ProjectRead.model_validate_json(cached) == ProjectRead.model_validate(read.json())
+    # What the cache holds is what the service answers.
+    await redis.set(key, ProjectRead.model_validate({**read.json(), "name": "From the cache"}).model_dump_json())
+    assert (await client.get(f"{PROJECTS}/{project.id}", headers=api_headers)).json()["name"] == "From the cache"
+
+
+async def test_a_change_is_read_back_at_once(
+    client: AsyncClient, api_headers: dict[str, str], redis: Redis, unique_name: NameFactory
+) -> None:
+    project = (await client.post(PROJECTS, json={"name": unique_name("Draft")}, headers=api_headers)).json()
+    url = f"{PROJECTS}/{project['id']}"
+    assert (await client.get(url, headers=api_headers)).json() == project
+    assert await redis.exists(project_key(project["id"]))
+
+    changes = {"name": unique_name("Final"), "description": "Renamed"}
+    changed = await client.patch(url, json=changes, headers=api_headers)
+
+    assert changed.status_code == 200
+    assert (await client.get(url, headers=api_headers)).json() == {**project, **changes}
+
+
+async def test_a_deleted_project_is_gone_at_once(
+    client: AsyncClient, api_headers: dict[str, str], redis: Redis, make_project: MakeProject
+) -> None:
+    project = await make_project()
+    url = f"{PROJECTS}/{project.id}"
+    assert (await client.get(url, headers=api_headers)).status_code == 200
+
+    assert (await client.delete(url, headers=api_headers)).status_code == 204
+
+    assert (await client.get(url, headers=api_headers)).status_code == 404
+    assert not await redis.exists(project_key(project.id))
+
+
+async def test_a_write_through_db_session_is_seen_once_its_cached_read_is_deleted(
+    client: AsyncClient,
+    api_headers: dict[str, str],
+    redis: Redis,
+    db_session: AsyncSession,
+    make_project: MakeProject,
+    unique_name: NameFactory,
+) -> None:
+    """The service forgets what it writes itself; a test that writes behind its back deletes the entry."""
+    before, after = unique_name("Before"), unique_name("After")
+    project = await make_project(name=before)
+    url = f"{PROJECTS}/{project.id}"
+    assert (await client.get(url, headers=api_headers)).json()["name"] == before
+
+    await db_session.execute(update(Project).where(Project.id == project.id).values(name=after))
+    await db_session.commit()
+    assert (await client.get(url, headers=api_headers)).json()["name"] == before
+
+    await redis.delete(project_key(project.id))
+    assert (await client.get(url, headers=api_headers)).json()["name"] == after
+
+
+@pytest.mark.parametrize("turn", ["one", "another"])
+async def test_a_test_never_reads_a_project_another_test_cached(
+    client: AsyncClient, api_headers: dict[str, str], redis: Redis, unique_name: NameFactory, turn: str
+) -> None:
+    """Each reads its own project: ids are never handed out twice here (nothing is rolled back or deleted)."""
+    name = unique_name(turn)
+    created = (await client.post(PROJECTS, json={"name": name}, headers=api_headers)).json()
+
+    read = await client.get(f"{PROJECTS}/{created['id']}", headers=api_headers)
+
+    assert read.json() == created
+    assert ProjectRead.model_validate_json(await redis.get(project_key(created["id"])) or b"{}").name == name
+
+
+async def test_concurrent_reads_and_writes_leave_no_stale_entry(
+    client: AsyncClient, api_headers: dict[str, str], redis: Redis, unique_name: NameFactory
+) -> None:
+    """Reads racing a rename never put the old name back in the cache after the rename committed."""
+    project = (await client.post(PROJECTS, json={"name": unique_name("Race")}, headers=api_headers)).json()
+    url = f"{PROJECTS}/{project['id']}"
+    for round_ in range(5):
+        name = unique_name(f"Race {round_}")
+        responses = await asyncio.gather(
+            client.patch(url, json={"name": name}, headers=api_headers),
+            *(client.get(url, headers=api_headers) for _ in range(4)),
+        )
+
+        assert [response.status_code for response in responses] == [200] * 5
+        assert (await client.get(url, headers=api_headers)).json()["name"] == name
+        cached = await redis.get(project_key(project["id"]))
+        assert cached is None or ProjectRead.model_validate_json(cached).name == name
+
+
+@pytest.fixture(params=["refused", "hung"])
+async def redis_away(request: pytest.FixtureRequest, app: FastAPI) -> AsyncIterator[None]:
+    """The app's cache on a Redis that refuses connections, or accepts them and never answers."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        if request.param == "refused":
+            listener.close()
+        away = ProjectCache(make_redis(url, timeout=AWAY_TIMEOUT))
+        original, app.state.cache = app.state.cache, away
+        yield
+        app.state.cache = original
+        await away.redis.aclose()
+
+
+@pytest.mark.usefixtures("redis_away")
+async def test_without_redis_every_route_answers_from_the_database(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = time.monotonic()
+    created = await client.post(PROJECTS, json={"name": unique_name("Offline")}, headers=api_headers)
+    url = f"{PROJECTS}/{created.json()['id']}"
+    read = await client.get(url, headers=api_headers)
+    renamed = await client.patch(url, json={"name": unique_name("Renamed")}, headers=api_headers)
+    read_again = await client.get(url, headers=api_headers)
+    health = await client.get("/health")
+    deleted = await client.delete(url, headers=api_headers)
+    gone = await client.get(url, headers=api_headers)
+
+    assert [created.status_code, read.status_code, renamed.status_code, read_again.status_code] == [201, 200, 200, 200]
+    assert read.json() == created.json()
+    assert read_again.json() == renamed.json()
+    assert (health.status_code, health.json()) == (200, {"status": "ok", "cache": "unavailable"})
+    assert (deleted.status_code, gone.status_code) == (204, 404)
+    assert time.monotonic() - started < 5, "only the first call waits for Redis; then it is left alone for a while"
+    warnings = [record.getMessage() for record in caplog.records if record.name.endswith("core.cache")]
+    assert len(warnings) == 1 and warnings[0].startswith("Redis is unavailable, serving from the database"), warnings

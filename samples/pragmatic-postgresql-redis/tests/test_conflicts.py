@@ -1,0 +1,68 @@
+"""A write that conflicts with concurrent ones is run again (api.deps.KeyCheckedRoute): a conflict
+the database reports is retried and succeeds; one that never clears is a 409 to try again, never
+the 503 of an unavailable database.
+
+The conflicts are the server's own errors: the project's INSERT is swapped, on its way to the
+driver, for a statement that makes PostgreSQL report one, as a deadlock would.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from httpx import AsyncClient
+from sqlalchemy import Engine, event
+
+from task_service.api.deps import CONFLICT_ATTEMPTS
+
+FORCED_CONFLICT = "DO $$ BEGIN RAISE EXCEPTION 'forced conflict' USING ERRCODE = 'deadlock_detected'; END $$"
+
+
+@contextmanager
+def conflicting(name: str, times: int) -> Iterator[list[str]]:
+    """The first ``times`` INSERTs of a project named ``name`` fail with the database's conflict error."""
+    forced: list[str] = []
+
+    def swap(
+        _connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+    ) -> tuple[str, Any]:
+        if len(forced) < times and statement.startswith("INSERT INTO projects") and name in repr(parameters):
+            forced.append(statement)
+            return FORCED_CONFLICT, ()
+        return statement, parameters
+
+    event.listen(Engine, "before_cursor_execute", swap, retval=True)
+    try:
+        yield forced
+    finally:
+        event.remove(Engine, "before_cursor_execute", swap)
+
+
+async def test_a_conflicting_write_is_retried_and_succeeds(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("Conflicted")
+
+    with conflicting(name, times=CONFLICT_ATTEMPTS - 1) as forced:
+        created = await client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    assert created.status_code == 201
+    assert len(forced) == CONFLICT_ATTEMPTS - 1
+    listed = (await client.get("/api/v1/projects", params={"q": name}, headers=api_headers)).json()
+    assert [project["id"] for project in listed["items"]] == [created.json()["id"]]
+
+
+async def test_a_conflict_that_never_clears_is_a_409_to_try_again(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("Contended")
+
+    with conflicting(name, times=CONFLICT_ATTEMPTS) as forced:
+        refused = await client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
+
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "the change conflicted with concurrent changes: try again"}
+    assert refused.headers["Retry-After"] == "1"
+    assert len(forced) == CONFLICT_ATTEMPTS
+    listed = (await client.get("/api/v1/projects", params={"q": name}, headers=api_headers)).json()
+    assert listed["total"] == 0

@@ -1,0 +1,135 @@
+"""Every error is JSON with a ``detail`` and shows nothing of the internals."""
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from task_service.api.deps import get_sessionmaker
+from task_service.core.db import make_engine, make_sessionmaker, warn_if_unavailable
+
+UNREACHABLE_DATABASE_URL = "postgresql://nobody@127.0.0.1:9/nowhere"
+# Put in the test database's URL: a database nobody created.
+MISSING_DATABASE = "no_such_database"
+# None of these may ever reach a client.
+INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "asyncpg", "secret")
+
+
+def assert_plain_error(response: Response, status_code: int) -> None:
+    assert response.status_code == status_code
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["detail"]
+    leaked = [word for word in INTERNALS if word.lower() in response.text.lower()]
+    assert leaked == [], f"the error shows internals: {response.text}"
+
+
+def broken_sessionmaker() -> None:
+    raise RuntimeError("secret: SELECT password FROM sqlalchemy_internals")
+
+
+def unexpected_integrity_error() -> None:
+    raise IntegrityError("SELECT secret", {}, Exception("sqlalchemy internals"))
+
+
+@pytest.fixture
+async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """Answers 500 where ``client`` would raise the app's exception into the test."""
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def test_unknown_route_is_404(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    response = await client.get("/api/v1/nothing-here", headers=api_headers)
+
+    assert_plain_error(response, 404)
+
+
+async def test_wrong_method_is_405_naming_the_allowed_ones(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    response = await client.put("/api/v1/projects/1", json={"name": "x"}, headers=api_headers)
+
+    assert_plain_error(response, 405)
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+
+
+async def test_malformed_json_is_422(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    headers = api_headers | {"content-type": "application/json"}
+    response = await client.post("/api/v1/projects", content=b'{"name": "unfinished', headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_body_that_is_not_utf8_is_400(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    headers = api_headers | {"content-type": "application/json"}
+    response = await client.post("/api/v1/projects", content=b'{"name": "\xff"}', headers=headers)
+
+    assert_plain_error(response, 400)
+
+
+@pytest.mark.parametrize("failing", [broken_sessionmaker, unexpected_integrity_error], ids=["bug", "integrity-error"])
+async def test_unexpected_error_is_a_plain_500(
+    quiet_client: AsyncClient,
+    app: FastAPI,
+    api_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    failing: Callable[[], None],
+) -> None:
+    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, failing)
+
+    response = await quiet_client.get("/api/v1/projects", headers=api_headers)
+
+    assert_plain_error(response, 500)
+    assert response.json() == {"detail": "internal server error"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/health"), ("GET", "/api/v1/projects"), ("POST", "/api/v1/projects"), ("DELETE", "/api/v1/projects/1")],
+)
+async def test_unreachable_database_is_503_with_retry_after(
+    client: AsyncClient,
+    app: FastAPI,
+    api_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    path: str,
+) -> None:
+    unreachable = make_sessionmaker(make_engine(UNREACHABLE_DATABASE_URL))
+    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: unreachable)
+
+    response = await client.request(method, path, json={"name": "Offline"}, headers=api_headers)
+
+    assert_plain_error(response, 503)
+    assert response.json() == {"detail": "database unavailable"}
+    assert int(response.headers["retry-after"]) > 0
+
+
+async def test_a_database_that_does_not_exist_is_503(
+    client: AsyncClient, app: FastAPI, api_headers: dict[str, str], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server is there, the database is not."""
+    missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
+    monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: missing)
+
+    for response in (await client.get("/health"), await client.get("/api/v1/projects", headers=api_headers)):
+        assert_plain_error(response, 503)
+        assert response.json() == {"detail": "database unavailable"}
+
+
+async def test_an_unusable_database_is_one_line_in_the_start_up_log(caplog: pytest.LogCaptureFixture) -> None:
+    url = make_url(UNREACHABLE_DATABASE_URL).set(password="secret")
+    engine = make_engine(url)
+    try:
+        await warn_if_unavailable(engine, url)
+    finally:
+        await engine.dispose()
+
+    (record,) = caplog.records
+    tried = url.render_as_string(hide_password=True)
+    assert record.levelname == "WARNING" and "\n" not in record.getMessage()
+    assert record.getMessage().startswith(f"database unavailable at {tried}: ")
+    assert record.getMessage().endswith(" or correct DATABASE_URL")

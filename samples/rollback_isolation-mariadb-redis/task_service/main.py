@@ -1,0 +1,58 @@
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from task_service.api.body_limit import MAX_BODY_SIZE, DeclaredBodySizeLimit
+from task_service.api.errors import add_error_handlers
+from task_service.api.routes import api_router, health
+from task_service.core.cache import ProjectCache, make_redis
+from task_service.core.config import Settings
+from task_service.core.db import make_engine, make_sessionmaker, warn_if_unavailable
+
+
+def create_app(
+    settings: Settings | None = None, engine: AsyncEngine | None = None, redis: Redis | None = None
+) -> FastAPI:
+    """Build the service.
+
+    Settings are read, and the engine and the Redis client created, at start-up, unless given:
+    the tests pass their own and keep ownership of them.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = app_settings = settings or Settings()
+        async with AsyncExitStack() as owned:
+            if engine is not None:
+                app.state.sessionmaker = make_sessionmaker(engine)
+            else:
+                own_engine = make_engine(
+                    app_settings.database_url,
+                    echo=app_settings.sql_echo,
+                    connect_timeout=app_settings.database_connect_timeout,
+                    statement_timeout=app_settings.database_statement_timeout,
+                )
+                owned.push_async_callback(own_engine.dispose)
+                app.state.sessionmaker = make_sessionmaker(own_engine)
+                await warn_if_unavailable(own_engine, app_settings.database_url)
+            if redis is not None:
+                app.state.cache = ProjectCache(redis, ttl=app_settings.cache_ttl)
+            else:
+                own_redis = make_redis(str(app_settings.redis_url), timeout=app_settings.redis_timeout)
+                owned.push_async_callback(own_redis.aclose)
+                app.state.cache = ProjectCache(own_redis, ttl=app_settings.cache_ttl)
+                await app.state.cache.available()  # the warning, now, if Redis is away
+            yield
+
+    app = FastAPI(title="Task Service", lifespan=lifespan)
+    app.add_middleware(DeclaredBodySizeLimit, max_size=MAX_BODY_SIZE)
+    add_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,201 @@
+"""Test fixtures for rollback isolation.
+
+The schema is built and the app started once per test session. Each test then runs
+inside a transaction on a single connection; the app's sessions and ``db_session``
+join it with savepoints (``join_transaction_mode="create_savepoint"``), so the app
+may commit freely and everything the test did is rolled back at teardown. Redis has no
+transaction to join: whatever a test put there is deleted after it (``empty_cache``, a FLUSHDB
+of this worker's own database index).
+"""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from uuid import uuid4
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from filelock import FileLock
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from task_service.core.cache import make_redis
+from task_service.core.config import Settings
+from task_service.core.db import make_engine
+from task_service.main import create_app
+
+from . import cache, database
+from .support import in_own_thread, migrate
+
+# Your domain's test data: its factories and the fixtures that make rows with them.
+pytest_plugins = ["tests.factories"]
+
+API_KEY = "test-api-key"
+# The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
+DEFAULT_TEST_DATABASE_URL = "mariadb://root@127.0.0.1:3307/test"
+# The `redis-test` service of docker-compose.yml; override with TEST_REDIS_URL.
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6380/0"
+
+
+def set_up_database(database_url: str) -> None:
+    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    if distributed and not hasattr(session.config, "workerinput"):
+        try:
+            cache.check(os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL, workers=int(distributed))
+        except cache.RedisUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
+    ready = shared / "test-database.ready"
+    with FileLock(shared / "test-database.lock"):
+        # The first process here sets the database up; under pytest-xdist the others only copy it.
+        set_up = None if ready.exists() else set_up_database
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+        ready.touch()
+    yield url
+    in_own_thread(database.discard, url, worker_id)
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id: str) -> Iterator[str]:
+    """This worker's own database index on the test Redis (tests/cache.py), emptied when the run starts and ends."""
+    try:
+        url = cache.prepare(cache.worker_url(os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL, worker_id))
+    except cache.RedisUnavailable as exc:
+        pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    yield url
+    cache.discard(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(database_url=database_url, api_key=SecretStr(API_KEY), redis_url=redis_url)
+
+
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    return {"X-API-Key": API_KEY}
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    """Names no other test (or earlier run) uses, so tests never collide on shared data."""
+    return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(settings.database_url, check_connections=False)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine, redis_client: Redis) -> AsyncIterator[FastAPI]:
+    """The service, built and started (lifespan run) once for the whole session, on the tests' engine and Redis."""
+    app = create_app(settings, engine, redis_client)
+    async with LifespanManager(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
+    """The app's Redis client, on this worker's index; the tests own it, as they own the engine."""
+    client = make_redis(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def empty_cache(redis_client: Redis) -> AsyncIterator[None]:
+    """After a test that used the app or Redis, delete every key of this worker's index (one FLUSHDB)."""
+    yield
+    await redis_client.flushdb()
+
+
+@pytest.fixture
+def redis(redis_client: Redis, empty_cache: None) -> Redis:
+    """The Redis client the app uses, for arranging and asserting what the cache holds."""
+    return redis_client
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's own connection, inside a transaction that is never committed."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection, app: FastAPI) -> Iterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that join the test's transaction through savepoints; the app gets them too.
+
+    ``get_sessionmaker`` hands the app whatever ``app.state.sessionmaker`` holds, so that is
+    what the test swaps: cheaper per request than ``app.dependency_overrides``, which makes
+    FastAPI re-inspect every dependency of every request.
+    """
+    sessionmaker = async_sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    original, app.state.sessionmaker = app.state.sessionmaker, sessionmaker
+    yield sessionmaker
+    app.state.sessionmaker = original
+
+
+@pytest.fixture
+async def db_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+class OneAtATimeTransport(ASGITransport):
+    """Requests take turns: they all share the test's one connection, which runs one statement at a time."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__(app=app)
+        self._turn = asyncio.Lock()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with self._turn:
+            return await super().handle_async_request(request)
+
+
+@pytest.fixture(scope="session")
+async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """One HTTP client on the started app for the whole session: ``client`` hands it to each test."""
+    async with AsyncClient(transport=OneAtATimeTransport(app), base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def client(
+    started_client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], empty_cache: None
+) -> Iterator[AsyncClient]:
+    """The started app's HTTP client, whose sessions join the test's transaction; cookies and cached
+    reads do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()

@@ -1,0 +1,152 @@
+"""Input the database could not take is refused at the edge, with a 4xx, before the database is asked."""
+
+import re
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from task_service.schemas import WHITESPACE
+
+NameFactory = Callable[[str], str]
+# Ids outside the 32-bit INTEGER column, and things that are no ids at all.
+BAD_IDS = [0, -1, 2**31, 2**63, 10**30, "abc", "1.5"]
+ID_ROUTES = [
+    ("GET", "/api/v1/projects/{}"),
+    ("PATCH", "/api/v1/projects/{}"),
+    ("DELETE", "/api/v1/projects/{}"),
+    ("GET", "/api/v1/projects/{}/tasks"),
+    ("POST", "/api/v1/projects/{}/tasks"),
+    ("PATCH", "/api/v1/projects/1/tasks/{}"),
+]
+# Text no database stores: NUL characters.
+UNSTORABLE = ["\x00", "nul \x00 inside"]
+
+
+@pytest.fixture
+async def project(client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory) -> dict[str, Any]:
+    response = await client.post("/api/v1/projects", json={"name": unique_name("Limits")}, headers=api_headers)
+    assert response.status_code == 201
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize("bad_id", BAD_IDS)
+@pytest.mark.parametrize(("method", "route"), ID_ROUTES, ids=[f"{method} {route}" for method, route in ID_ROUTES])
+async def test_ids_out_of_range_are_not_found_or_invalid(
+    client: AsyncClient, api_headers: dict[str, str], method: str, route: str, bad_id: object
+) -> None:
+    body = {"name": "Fine", "title": "Fine"}
+    response = await client.request(method, route.format(bad_id), json=body, headers=api_headers)
+
+    assert response.status_code in (404, 422)
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"offset": 2**31}, {"offset": 2**63}, {"offset": 10**30}, {"limit": 2**63}, {"offset": "1e3"}],
+    ids=["offset-2^31", "offset-2^63", "offset-huge", "limit-2^63", "offset-float"],
+)
+async def test_paging_out_of_range_is_422(
+    client: AsyncClient, api_headers: dict[str, str], project: dict[str, Any], params: dict[str, int | str]
+) -> None:
+    for url in ("/api/v1/projects", f"/api/v1/projects/{project['id']}/tasks"):
+        response = await client.get(url, params=params, headers=api_headers)
+        assert response.status_code == 422, url
+
+
+@pytest.mark.parametrize("text", UNSTORABLE, ids=["nul", "nul-inside"])
+async def test_unstorable_characters_are_422_in_every_text_field(
+    client: AsyncClient, api_headers: dict[str, str], project: dict[str, Any], text: str
+) -> None:
+    project_url = f"/api/v1/projects/{project['id']}"
+    task = (await client.post(f"{project_url}/tasks", json={"title": "Plain"}, headers=api_headers)).json()
+    attempts = [
+        ("POST", "/api/v1/projects", {"name": text}),
+        ("POST", "/api/v1/projects", {"name": "Fine", "description": text}),
+        ("PATCH", project_url, {"name": text}),
+        ("PATCH", project_url, {"description": text}),
+        ("POST", f"{project_url}/tasks", {"title": text}),
+        ("PATCH", f"{project_url}/tasks/{task['id']}", {"title": text}),
+    ]
+    for method, url, body in attempts:
+        response = await client.request(method, url, json=body, headers=api_headers)
+        assert response.status_code == 422, (method, url, body)
+
+    listed = await client.get("/api/v1/projects", params={"q": text}, headers=api_headers)
+    assert listed.status_code == 422
+
+
+async def test_lone_surrogate_is_422_with_valid_json(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    headers = api_headers | {"content-type": "application/json"}
+    response = await client.post("/api/v1/projects", content=b'{"name": "half \\ud800 a pair"}', headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"name": 5}, {"name": ["x"]}, {"name": "Fine", "description": 5}],
+    ids=["number-name", "list-name", "number-description"],
+)
+async def test_wrong_types_are_422(client: AsyncClient, api_headers: dict[str, str], body: dict[str, object]) -> None:
+    response = await client.post("/api/v1/projects", json=body, headers=api_headers)
+
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("done", ["yes", "true", 1, 0], ids=["yes", "true-string", "one", "zero"])
+async def test_done_must_be_a_json_boolean(
+    client: AsyncClient, api_headers: dict[str, str], project: dict[str, Any], done: object
+) -> None:
+    response = await client.post(
+        f"/api/v1/projects/{project['id']}/tasks", json={"title": "Strict", "done": done}, headers=api_headers
+    )
+
+    assert response.status_code == 422
+
+
+async def test_oversized_body_is_413(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    body = {"name": "Big", "description": "x" * 100_000}
+    response = await client.post("/api/v1/projects", json=body, headers=api_headers)
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Content Too Large"}
+
+
+async def test_oversized_body_sent_in_chunks_is_413(client: AsyncClient, api_headers: dict[str, str]) -> None:
+    """No Content-Length to go by: the bytes are counted as they arrive."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "Big", "description": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    headers = api_headers | {"content-type": "application/json"}
+    response = await client.post("/api/v1/projects", content=chunks(), headers=headers)
+
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Content Too Large"}
+
+
+async def test_any_other_unicode_is_stored_as_given(
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    body = {"name": unique_name("Ünïcødé ✓ 名前 🚀\t"), "description": "é\n\u200b"}
+    response = await client.post("/api/v1/projects", json=body, headers=api_headers)
+
+    assert response.status_code == 201
+    stored = (await client.get(f"/api/v1/projects/{response.json()['id']}", headers=api_headers)).json()
+    assert (stored["name"], stored["description"]) == (body["name"], body["description"])
+
+
+def test_the_whitespace_the_document_names_is_what_str_strip_removes() -> None:
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+
+    assert re.findall(f"[{WHITESPACE}]", every_character) == [char for char in every_character if char.isspace()]

@@ -1,0 +1,102 @@
+import secrets
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Path, Request, Response, Security, status
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from task_service.core.cache import ProjectCache
+from task_service.core.config import Settings
+from task_service.core.db import WRITE_TRANSACTION
+from task_service.models import ID_MAX, Project
+
+API_KEY_HEADER = "X-API-Key"
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# Ids outside the column's range can name no row: refused with 422 before the database is asked.
+ProjectId = Annotated[int, Path(ge=1, le=ID_MAX)]
+TaskId = Annotated[int, Path(ge=1, le=ID_MAX)]
+
+# The dependencies below only read app.state, so they are `async def`: FastAPI runs a plain
+# `def` dependency in its thread pool, a hand-off that costs more than the work itself.
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    """The session factory in ``app.state``: the lifespan's, or one the tests put there."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessionmaker
+
+
+async def get_cache(request: Request) -> ProjectCache:
+    """The project cache in ``app.state``, on the lifespan's Redis client or one the tests gave."""
+    cache: ProjectCache = request.app.state.cache
+    return cache
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+CacheDep = Annotated[ProjectCache, Depends(get_cache)]
+
+
+async def get_session(request: Request, sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:
+    """One session per request; a request that may write starts a write transaction (see core.db)."""
+    async with sessionmaker() as session:
+        if request.method not in READ_ONLY_METHODS:
+            await session.connection(execution_options=WRITE_TRANSACTION)
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+_api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+
+
+async def require_api_key(settings: SettingsDep, api_key: Annotated[str | None, Security(_api_key_header)]) -> None:
+    expected = settings.api_key.get_secret_value().encode()
+    if api_key is None or not secrets.compare_digest(api_key.encode(), expected):
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="missing or invalid API key",
+            headers={"WWW-Authenticate": "APIKey"},
+        )
+
+
+class KeyCheckedRoute(APIRoute):
+    """A route that checks the API key before anything else, the body included.
+
+    FastAPI reads and parses the body before it runs dependencies, so without this an
+    unauthenticated caller would learn from 422s what the API expects. (Writes never conflict
+    here: each takes SQLite's write lock when it begins, and waits its turn.)
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def check_key_then_handle(request: Request) -> Response:
+            await require_api_key(await get_settings(request), request.headers.get(API_KEY_HEADER))
+            return await handle(request)
+
+        return check_key_then_handle
+
+
+async def get_live_project(project_id: ProjectId, session: SessionDep) -> Project:
+    """The project named in the path; 404 if it never existed or was deleted."""
+    project = await session.scalar(select(Project).where(Project.id == project_id, Project.deleted_at.is_(None)))
+    if project is None:
+        raise project_not_found(project_id)
+    return project
+
+
+def project_not_found(project_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"project {project_id} not found")
+
+
+LiveProjectDep = Annotated[Project, Depends(get_live_project)]

@@ -1,0 +1,99 @@
+"""Every error is JSON with a ``detail`` and shows no internals; the OpenAPI document lists them."""
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.routing import compile_path
+
+from task_service.schemas import ErrorMessage
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+# The database is down, hangs, refuses us or lacks the schema (ProgrammingError: not migrated):
+# out of the client's hands, for now. TimeoutError and ConnectionError are OSErrors.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, ProgrammingError, PoolTimeoutError, OSError)
+
+_DESCRIPTIONS = {
+    status.HTTP_400_BAD_REQUEST: "Request body is not UTF-8 text",
+    status.HTTP_401_UNAUTHORIZED: "Missing or invalid API key",
+    status.HTTP_404_NOT_FOUND: "Not found, or deleted",
+    status.HTTP_409_CONFLICT: "A live project already has that name",
+    status.HTTP_413_CONTENT_TOO_LARGE: "Request body too large",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "Database unavailable; try again after Retry-After seconds",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each with its ``{"detail": ...}`` body."""
+    return {code: {"model": ErrorMessage, "description": _DESCRIPTIONS[code]} for code in statuses}
+
+
+def service_unavailable(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
+class EscapedJSONResponse(JSONResponse):
+    """JSON with all non-ASCII escaped: any input echoed back encodes, even a lone surrogate."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return EscapedJSONResponse({"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _documented_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for ``path`` (Starlette's 405 names only one route's)."""
+    for template, operations in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            return sorted(method.upper() for method in operations)
+    return []
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    allowed = _documented_methods(request.app, request.url.path)
+    headers = {"Allow": ", ".join(allowed)} if allowed else getattr(exc, "headers", None)
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status_code=status.HTTP_405_METHOD_NOT_ALLOWED, headers=headers
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    logger.warning("database unavailable during %s %s: %r", request.method, request.url.path, exc)
+    return await http_exception_handler(request, service_unavailable("database unavailable"))
+
+
+async def _unclassified_driver_error(request: Request, exc: Exception) -> Response:
+    """A driver error SQLAlchemy has no class for: asyncpg's refusals while connecting (a missing
+    database, a rejected password) come as a plain DBAPIError, and mean the database is unavailable.
+    Its subclasses that reach here (an IntegrityError no route expects, ...) are bugs: a 500."""
+    if type(exc) is not DBAPIError:
+        raise exc
+    return await _database_unavailable(request, exc)
+
+
+async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
+    # The server logs the traceback; the client learns nothing about the internals.
+    return JSONResponse({"detail": "internal server error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _unclassified_driver_error)
+    app.add_exception_handler(Exception, _unexpected_error)

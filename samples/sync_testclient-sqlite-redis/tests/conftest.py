@@ -1,0 +1,177 @@
+"""Test fixtures for sync TestClient.
+
+Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient, entered once
+per session: the app's lifespan runs and creates its async engine inside the
+TestClient's own event loop, which lives until the session ends. ``db_session`` is
+a synchronous Session on the same database. The app and the tests use different
+connections, so a test cannot be wrapped in one transaction; instead every table of the
+database (read from the database, so the tables you add are included) is emptied after
+each test that used it, which keeps tests independent of each other and of their order. So is the app's
+Redis database index (``empty_cache``, one FLUSHDB of this worker's own index).
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from uuid import uuid4
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from filelock import FileLock
+from pydantic import SecretStr
+from redis import Redis
+from sqlalchemy import Engine, Table, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from task_service.core.config import Settings
+from task_service.core.db import async_database_url, configure_sqlite
+from task_service.main import create_app
+
+from . import cache, database
+from .support import in_own_thread, migrate
+from .tables import delete_rows, read_tables
+
+# Your domain's test data: its factories and the fixtures that make rows with them.
+pytest_plugins = ["tests.factories"]
+
+API_KEY = "test-api-key"
+# The `redis-test` service of docker-compose.yml; override with TEST_REDIS_URL.
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6380/0"
+
+
+def set_up_database(database_url: str) -> None:
+    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    migrate(database_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    distributed = getattr(session.config.option, "numprocesses", None)
+    base = os.environ.get("TEST_DATABASE_URL")
+    if distributed and base and not hasattr(session.config, "workerinput"):
+        try:
+            in_own_thread(database.check, base)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    if distributed and not hasattr(session.config, "workerinput"):
+        try:
+            cache.check(os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL, workers=int(distributed))
+        except cache.RedisUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The test database, set up once; under pytest-xdist, this worker's own copy of it, discarded at the end."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    base = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{shared / 'test.sqlite3'}"
+    ready = shared / "test-database.ready"
+    with FileLock(shared / "test-database.lock"):
+        # The first process here sets the database up; under pytest-xdist the others only copy it.
+        set_up = None if ready.exists() else set_up_database
+        try:
+            url = in_own_thread(database.prepare, base, worker_id, set_up)
+        except database.DatabaseUnavailable as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+        ready.touch()
+    yield url
+    in_own_thread(database.discard, url, worker_id)
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id: str) -> Iterator[str]:
+    """This worker's own database index on the test Redis (tests/cache.py), emptied when the run starts and ends."""
+    try:
+        url = cache.prepare(cache.worker_url(os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL, worker_id))
+    except cache.RedisUnavailable as exc:
+        pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    yield url
+    cache.discard(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(database_url=database_url, api_key=SecretStr(API_KEY), redis_url=redis_url)
+
+
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    return {"X-API-Key": API_KEY}
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    """Names no other test (or earlier run) uses, so tests never collide on shared data."""
+    return lambda prefix: f"{prefix} {uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    """The test database, for synchronous code (sqlite+pysqlite)."""
+    engine = create_engine(make_url(async_database_url(settings.database_url)).set(drivername="sqlite+pysqlite"))
+    configure_sqlite(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    """The service; its lifespan creates its async engine in the TestClient's event loop."""
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def started_client(app: FastAPI) -> Iterator[TestClient]:
+    """One TestClient for the session, entered so the lifespan runs once and its loop stays up."""
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def redis_client(redis_url: str) -> Iterator[Redis]:
+    """A client on the app's Redis database index (the app's own lives in the TestClient's event loop)."""
+    with Redis.from_url(redis_url) as client:
+        yield client
+
+
+@pytest.fixture
+def empty_cache(redis_client: Redis) -> Iterator[None]:
+    """After a test that used the app or Redis, delete every key of this worker's index (one FLUSHDB)."""
+    yield
+    redis_client.flushdb()
+
+
+@pytest.fixture
+def redis(redis_client: Redis, empty_cache: None) -> Redis:
+    """A client on the database index the app uses, for arranging and asserting what the cache holds."""
+    return redis_client
+
+
+@pytest.fixture(scope="session")
+def tables(engine: Engine) -> list[Table]:
+    """Every table of the migrated test database, read from it once: the ones you add too."""
+    with engine.connect() as connection:
+        return read_tables(connection)
+
+
+@pytest.fixture
+def empty_tables(engine: Engine, tables: list[Table]) -> Iterator[None]:
+    """After a test that used the database, delete every row of every table (children first) in one transaction."""
+    yield
+    with engine.begin() as connection:
+        delete_rows(connection, tables)
+
+
+@pytest.fixture
+def db_session(engine: Engine, empty_tables: None) -> Iterator[Session]:
+    """Each statement on its own (autocommit), so every read sees what the app has committed by then."""
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
+        yield session
+
+
+@pytest.fixture
+def client(started_client: TestClient, empty_tables: None, empty_cache: None) -> Iterator[TestClient]:
+    """FastAPI's TestClient on the started app; cookies and cached reads do not outlive the test."""
+    yield started_client
+    started_client.cookies.clear()
