@@ -93,7 +93,7 @@ def write_env_file(project: Path) -> None:
 def next_steps(project: Path, context: dict[str, Any], env: Environment) -> str:
     """The three commands to run next: cd, install from the lock, test (as the chosen database needs it)."""
     # {% raw %} (cookiecutter renders this hook: keep the Jinja below for the environment above)
-    test = env.from_string('{% import "choices.j2" as c with context %}{{ c.database.test_command }}')
+    test = env.from_string('{% import "choices.j2" as c with context %}{{ c.test_command }}')
     # {% endraw %}
     return "\n".join(
         [

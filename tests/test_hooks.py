@@ -18,7 +18,18 @@ from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.prompt import prompt_for_config
 from jinja2 import TemplateNotFound
 
-from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, TEMPLATE, Cookies, bake, load_module
+from .baking import (
+    CACHES,
+    COMBINATION_IDS,
+    COMBINATIONS,
+    DATABASES,
+    SERVER_DATABASES,
+    STRATEGIES,
+    TEMPLATE,
+    Cookies,
+    bake,
+    load_module,
+)
 
 pre_gen = load_module(TEMPLATE / "hooks" / "pre_gen_project.py")
 post_gen = load_module(TEMPLATE / "hooks" / "post_gen_project.py")
@@ -98,12 +109,13 @@ def test_good_slugs_pass(slug: str) -> None:
     assert pre_gen.project_slug_error(slug) is None
 
 
-def hook_context(strategy: str, database: str) -> dict[str, str]:
+def hook_context(strategy: str, database: str, cache: str = "none") -> dict[str, str]:
     return {
         "_repo_dir": str(TEMPLATE),
         "project_slug": "pkg",
         "test_strategy": strategy,
         "database": database,
+        "cache": cache,
     }
 
 
@@ -123,6 +135,23 @@ def test_a_strategy_adds_exactly_the_files_in_its_folder(tmp_path: Path, strateg
     assert all("{{" not in path.read_text() for path in written)
 
 
+@pytest.mark.parametrize("cache", CACHES)
+def test_a_cache_adds_exactly_the_files_in_its_folder(tmp_path: Path, cache: str) -> None:
+    context = hook_context(STRATEGIES[0], DATABASES[0], cache)
+    overlay = TEMPLATE / "templates" / "caches" / cache / "project"
+    expected = sorted(
+        str(path.relative_to(overlay)).replace("{{cookiecutter.project_slug}}", "pkg")
+        for path in (overlay.rglob("*") if overlay.is_dir() else [])
+        if path.is_file()
+    )
+
+    written = post_gen.add_cache_files(tmp_path, context, post_gen.template_environment(context))
+
+    assert sorted(str(path.relative_to(tmp_path)) for path in written) == expected
+    assert bool(written) == (cache == "redis"), "Redis brings its files; no cache brings none"
+    assert all("{{" not in path.read_text() for path in written)
+
+
 def test_env_file_is_the_example_with_a_fresh_private_key(tmp_path: Path) -> None:
     (tmp_path / ".env.example").write_text("# comment\nDATABASE_URL=driver://host/pkg\nAPI_KEY=change-me\n")
     keys = set()
@@ -137,13 +166,18 @@ def test_env_file_is_the_example_with_a_fresh_private_key(tmp_path: Path) -> Non
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
 
 
+@pytest.mark.parametrize("cache", CACHES)
 @pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
-def test_next_steps_are_three_commands_for_the_choice(tmp_path: Path, strategy: str, database: str) -> None:
-    context = hook_context(strategy, database)
+def test_next_steps_are_three_commands_for_the_choice(tmp_path: Path, strategy: str, database: str, cache: str) -> None:
+    context = hook_context(strategy, database, cache)
     lines = post_gen.next_steps(tmp_path / "pkg", context, post_gen.template_environment(context)).splitlines()
 
     assert lines[1:3] == ["  cd pkg", "  uv sync"]
     assert lines[3].endswith("uv run pytest") and len(lines) == 4
+    services = {"db-test"} if database in SERVER_DATABASES else set()
+    services |= {"redis-test"} if cache == "redis" else set()
+    started = lines[3].removeprefix("  docker compose up -d ").split(" && ")[0].split() if services else []
+    assert set(started) == services, "the test services Docker starts: the database's, and Redis's"
 
 
 def test_every_bake_gets_its_own_api_key(cookies: Cookies) -> None:
@@ -161,7 +195,7 @@ def test_non_ascii_and_quoted_names_render(cookies: Cookies) -> None:
     ast.parse((baked.path / baked.package / "main.py").read_text())
 
 
-@pytest.mark.parametrize("field", ["test_strategy", "database"])
+@pytest.mark.parametrize("field", ["test_strategy", "database", "cache"])
 def test_an_unknown_choice_fails_at_render_time(tmp_path: Path, field: str) -> None:
     """No catch-all branch renders some other choice's files: a value without a folder stops the run.
 

@@ -28,9 +28,12 @@ from pathlib import Path
 import pytest
 
 from .baking import (
+    CACHES,
     COMBINATION_IDS,
     COMBINATIONS,
+    DATABASES,
     PYTHON_DEFAULTS,
+    REDIS_DEFAULT,
     STRATEGIES,
     TEMPLATE,
     UV,
@@ -38,7 +41,7 @@ from .baking import (
     Cookies,
     bake,
     database_support,
-    databases_for,
+    diagonal_marks,
     free_port,
 )
 
@@ -46,6 +49,7 @@ BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
 # No Docker engine here; the test's exports stand in for the user's.
 SKIPPED = ("docker ",)
 DOCUMENTED_VARIABLES = {"DATABASE_URL", "TEST_DATABASE_URL"}
+REDIS_VARIABLES = {"REDIS_URL", "TEST_REDIS_URL"}
 
 
 def bash_lines(readme: str) -> list[str]:
@@ -63,17 +67,22 @@ def exported(lines: list[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def projects(cookies_session: Cookies) -> dict[tuple[str, str], Baked]:
-    return {(strategy, database): bake(cookies_session, strategy, database) for strategy, database in COMBINATIONS}
+def projects(cookies_session: Cookies) -> dict[tuple[str, str, str], Baked]:
+    return {
+        (strategy, database, cache): bake(cookies_session, strategy, database, cache=cache)
+        for strategy, database in COMBINATIONS
+        for cache in CACHES
+    }
 
 
+@pytest.mark.parametrize("cache", CACHES)
 @pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
 def test_every_combination_documents_the_commands_that_are_run(
-    projects: dict[tuple[str, str], Baked], strategy: str, database: str
+    projects: dict[tuple[str, str, str], Baked], strategy: str, database: str, cache: str
 ) -> None:
-    baked = projects[strategy, database]
+    baked = projects[strategy, database, cache]
     lines = bash_lines((baked.path / "README.md").read_text())
-    run = bash_lines((projects[STRATEGIES[0], database].path / "README.md").read_text())
+    run = bash_lines((projects[STRATEGIES[0], database, cache].path / "README.md").read_text())
 
     assert lines == run
     assert lines[0].split("#")[0].strip() == "uv sync", "installed from the lock first"
@@ -82,7 +91,10 @@ def test_every_combination_documents_the_commands_that_are_run(
     assert "uv run pytest" in lines
     # A database server comes from Docker, or from the user: then they export both URLs.
     needs_a_server = any(line.startswith("docker ") and "db-test" in line for line in lines)
-    assert exported(lines) == (DOCUMENTED_VARIABLES if needs_a_server else set())
+    needs_redis = any(line.startswith("docker ") and "redis-test" in line for line in lines)
+    assert needs_redis == (cache == "redis")
+    documented = (DOCUMENTED_VARIABLES if needs_a_server else set()) | (REDIS_VARIABLES if needs_redis else set())
+    assert exported(lines) == documented
 
 
 def wait_for_health(url: str, server: subprocess.Popen[str]) -> tuple[int, str]:
@@ -115,21 +127,34 @@ def databases_left_to_the_readme(database: str, urls: list[str]) -> Iterator[Non
         drop()
 
 
-@pytest.mark.parametrize("database", databases_for(STRATEGIES[0]))
-def test_the_readme_commands_run_as_written(projects: dict[tuple[str, str], Baked], database: str) -> None:
+@pytest.mark.parametrize(
+    ("database", "cache"),
+    [
+        *(
+            pytest.param(database, "none", id=database, marks=diagonal_marks(STRATEGIES[0], database))
+            for database in DATABASES
+        ),
+        pytest.param(REDIS_DEFAULT[1], "redis", id=f"{REDIS_DEFAULT[1]}-redis"),
+    ],
+)
+def test_the_readme_commands_run_as_written(
+    projects: dict[tuple[str, str, str], Baked], database: str, cache: str, redis_server: None
+) -> None:
     """Every block, in order, as a newcomer pastes it: the exports too (a local server, its app
-    database not created yet: the README's own command creates it, the tests create theirs)."""
-    baked = projects[STRATEGIES[0], database]
+    database not created yet: the README's own command creates it, the tests create theirs; with
+    Redis, the local one, on the indexes the README names)."""
+    baked = projects[STRATEGIES[0], database, cache]
     lines = bash_lines((baked.path / "README.md").read_text())
     # The user's shell: uv on PATH, and what the README has them export.
-    environment = {key: value for key, value in PYTHON_DEFAULTS.items() if key not in DOCUMENTED_VARIABLES}
+    unset = DOCUMENTED_VARIABLES | REDIS_VARIABLES
+    environment = {key: value for key, value in PYTHON_DEFAULTS.items() if key not in unset}
     environment["PATH"] = f"{Path(UV).parent}{os.pathsep}{environment['PATH']}"
     exports = dict(
         line.removeprefix("export ").split("#")[0].strip().split("=", 1) for line in lines if line.startswith("export ")
     )
     environment |= exports
 
-    with databases_left_to_the_readme(database, list(exports.values())):
+    with databases_left_to_the_readme(database, [url for name, url in exports.items() if name in DOCUMENTED_VARIABLES]):
         run_readme_lines(baked, lines, environment)
 
 

@@ -11,12 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from .baking import COMBINATION_IDS, PYTHON_DEFAULTS, TEMPLATE, UV, Baked, load_module
+from .baking import (
+    COMBINATION_IDS,
+    DATABASES,
+    PYTHON_DEFAULTS,
+    REDIS_DIAGONAL,
+    STRATEGIES,
+    TEMPLATE,
+    UV,
+    Baked,
+    load_module,
+)
 
 regenerate_samples = load_module(TEMPLATE / "scripts" / "regenerate_samples.py")
 lock_projects = load_module(TEMPLATE / "scripts" / "lock_projects.py")
 
 SAMPLES = TEMPLATE / "samples"
+SAMPLE_NAMES = regenerate_samples.sample_names()
 
 
 def tree(root: Path) -> dict[str, Path]:
@@ -27,11 +38,14 @@ def tree(root: Path) -> dict[str, Path]:
     }
 
 
-def test_there_is_one_sample_per_combination() -> None:
-    assert sorted(path.name for path in SAMPLES.iterdir()) == sorted(COMBINATION_IDS)
+def test_there_is_one_sample_per_combination_and_one_with_redis_per_pair_of_its_diagonal() -> None:
+    redis = [f"{strategy}-{database}-redis" for strategy, database in REDIS_DIAGONAL]
+    assert sorted(path.name for path in SAMPLES.iterdir()) == sorted(COMBINATION_IDS + redis)
+    assert {strategy for strategy, _ in REDIS_DIAGONAL} == set(STRATEGIES)
+    assert {database for _, database in REDIS_DIAGONAL} == set(DATABASES)
 
 
-@pytest.mark.parametrize("name", COMBINATION_IDS)
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_sample_matches_a_fresh_render(name: str, tmp_path: Path) -> None:
     sample = SAMPLES / name
     answers = json.loads((sample / ".cookiecutter.json").read_text(encoding="utf-8"))
@@ -53,10 +67,10 @@ def test_sample_matches_a_fresh_render(name: str, tmp_path: Path) -> None:
 
 
 def test_sample_names_come_from_cookiecutter_json() -> None:
-    assert regenerate_samples.sample_names() == COMBINATION_IDS
+    assert SAMPLE_NAMES[: len(COMBINATION_IDS)] == COMBINATION_IDS
 
 
-@pytest.mark.parametrize("name", COMBINATION_IDS)
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_sample_lock_matches_its_pyproject(name: str) -> None:
     """``uv lock --check``: what ``uv sync --locked`` insists on, in CI and in the Docker image."""
     result = subprocess.run(
@@ -68,8 +82,8 @@ def test_sample_lock_matches_its_pyproject(name: str) -> None:
 
 def test_every_committed_lock_is_one_a_combination_uses() -> None:
     used = {
-        lock_projects.lockfiles.lock_path(lock_projects.rendered_pyproject(*name.split("-")), "locked_project")
-        for name in COMBINATION_IDS
+        lock_projects.lockfiles.lock_path(lock_projects.rendered_pyproject(choices), "locked_project")
+        for choices in lock_projects.combinations()
     }
 
     assert sorted(lock_projects.lockfiles.LOCKS.glob("*.lock")) == sorted(used)
