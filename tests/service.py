@@ -42,10 +42,17 @@ def migrate(project: Baked, database_url: str) -> None:
 
 
 @contextmanager
-def running_service(project: Baked, database_url: str, log: Path, *options: str) -> Iterator[httpx.Client]:
-    """``uvicorn <package>.main:app`` on a free port (more uvicorn ``options`` if given), and a client on it."""
+def running_service(
+    project: Baked, database_url: str, log: Path, *options: str, redis_url: str | None = None
+) -> Iterator[httpx.Client]:
+    """``uvicorn <package>.main:app`` on a free port (more uvicorn ``options`` if given), and a client on it.
+
+    A project with Redis caches in ``redis_url`` (else in what its ``.env`` names).
+    """
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "API_KEY": API_KEY}
+    if redis_url is not None:
+        env["REDIS_URL"] = redis_url
     with log.open("w") as output:
         process = subprocess.Popen(
             [
@@ -132,7 +139,7 @@ def assert_recovers(client: httpx.Client) -> None:
 
 
 class FaultyProxy:
-    """A TCP proxy on 127.0.0.1 in front of the database that can hang, be cut off and be restored.
+    """A TCP proxy on 127.0.0.1 in front of a server (a database, Redis) that can hang, be cut off and be restored.
 
     ``hang()``: new connections are accepted and never answered, data on open ones is held.
     ``cut()``: every open connection is closed and new ones are closed at once.

@@ -20,17 +20,34 @@ from pathlib import Path
 
 import pytest
 
-from .baking import COMBINATION_IDS, COMBINATIONS, DATABASES, STRATEGIES, UV, Baked, Cookies, bake, python_interpreter
+from .baking import (
+    COMBINATIONS,
+    DATABASES,
+    REDIS_DIAGONAL,
+    STRATEGIES,
+    UV,
+    Baked,
+    Cookies,
+    bake,
+    python_interpreter,
+)
 
 pytestmark = pytest.mark.versions
+
+# Every strategy x database, and with Redis the pairs of its diagonal (each strategy and database once).
+BAKES = [(*combination, "none") for combination in COMBINATIONS] + [(*pair, "redis") for pair in REDIS_DIAGONAL]
+
+
+def bake_id(strategy: str, database: str, cache: str) -> str:
+    return f"{strategy}-{database}" + ("-redis" if cache == "redis" else "")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "python" in metafunc.fixturenames:
         newer = metafunc.config.getoption("pythons")[1:]
-        cases = [(strategy, database, python) for strategy, database in COMBINATIONS for python in newer]
-        ids = [f"{strategy}-{database}-py{python}" for strategy, database, python in cases]
-        metafunc.parametrize(("strategy", "database", "python"), cases, ids=ids)
+        cases = [(*choices, python) for choices in BAKES for python in newer]
+        ids = [f"{bake_id(*choices)}-py{python}" for *choices, python in cases]
+        metafunc.parametrize(("strategy", "database", "cache", "python"), cases, ids=ids)
 
 
 @pytest.fixture
@@ -65,11 +82,17 @@ def passed(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
 
 
-@pytest.mark.parametrize(("strategy", "database"), COMBINATIONS, ids=COMBINATION_IDS)
+@pytest.mark.parametrize(("strategy", "database", "cache"), BAKES, ids=[bake_id(*choices) for choices in BAKES])
 def test_the_suite_ruff_and_mypy_pass_at_the_declared_floors(
-    cookies: Cookies, new_database: Callable[[str], str], oldest_python: str, strategy: str, database: str
+    cookies: Cookies,
+    new_database: Callable[[str], str],
+    redis_url: str,
+    oldest_python: str,
+    strategy: str,
+    database: str,
+    cache: str,
 ) -> None:
-    baked = bake(cookies, strategy, database)
+    baked = bake(cookies, strategy, database, cache=cache)
     baked.install_lowest(oldest_python)
 
     installed = installed_versions(baked)
@@ -80,21 +103,27 @@ def test_the_suite_ruff_and_mypy_pass_at_the_declared_floors(
     }
     assert not_at_floor == {}, "each floor is what gets installed (name: (floor, installed))"
 
-    passed(baked.pytest(database_url=new_database(database)))
+    passed(baked.pytest(database_url=new_database(database), redis_url=redis_url))
     passed(baked.run(baked.tool("ruff"), "check", "--no-cache", "."))
     passed(baked.run(baked.tool("ruff"), "format", "--check", "--no-cache", "."))
     passed(baked.run(baked.tool("mypy"), "--no-incremental", baked.package, "tests", "migrations"))
 
 
 def test_the_locked_suite_passes_on_every_newer_python(
-    cookies: Cookies, new_database: Callable[[str], str], strategy: str, database: str, python: str
+    cookies: Cookies,
+    new_database: Callable[[str], str],
+    redis_url: str,
+    strategy: str,
+    database: str,
+    cache: str,
+    python: str,
 ) -> None:
-    baked = bake(cookies, strategy, database)
+    baked = bake(cookies, strategy, database, cache=cache)
     baked.install(python_interpreter(python))
 
     version = baked.run(baked.tool("python"), "-c", "import sys; print(*sys.version_info[:2], sep='.')")
     assert version.stdout.strip() == python
-    passed(baked.pytest(database_url=new_database(database)))
+    passed(baked.pytest(database_url=new_database(database), redis_url=redis_url))
 
 
 @pytest.mark.parametrize("database", DATABASES)
