@@ -3,6 +3,7 @@
     python scripts/benchmark.py                    # 2500 + 2500 planted tests per combination
     python scripts/benchmark.py --tests 300        # a quick look
     python scripts/benchmark.py --write-docs       # also rewrite docs/benchmark.* and the README table
+    python scripts/benchmark.py --redis --write-docs  # Redis off against on, and its README table
 
 For every test_strategy x database (from cookiecutter.json) it bakes a project, plants N
 tests that send one request and N tests that write one row, and runs that suite twice on a
@@ -10,6 +11,10 @@ fresh database: serially (per-test times from the JUnit report: setup + call + t
 and with `-n 2` (wall time, pytest start-up included), then checks that no per-worker
 database is left. Server databases are made where the template's tests make theirs
 (``templates/databases/<name>/testing.py``: an environment variable, else the local server).
+
+``--redis`` measures what ``cache=redis`` costs a test instead: for each strategy x database of
+the Redis diagonal, the same planted tests serially with Redis off and on, in one run
+(alternating), on the template tests' Redis (``TEMPLATE_REDIS_URL``, else the local server).
 """
 
 from __future__ import annotations
@@ -31,15 +36,22 @@ from regenerate_samples import rendered_project
 
 from tests.baking import (
     COMBINATIONS,
+    FIRST_REDIS_INDEX,
+    REDIS_DIAGONAL,
+    REDIS_SERVER,
     TEMPLATE,
     Baked,
     leftover_databases,
+    redis_keys,
     scratch_databases,
     strategy_settings,
 )
 
 DOCS = TEMPLATE / "docs"
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+REDIS_START, REDIS_END = "<!-- redis-benchmark:start -->", "<!-- redis-benchmark:end -->"
+# The Redis database indexes the benchmark's suites use (a serial run the first, `-n 2` both).
+REDIS_URL = f"{REDIS_SERVER}/{FIRST_REDIS_INDEX}"
 
 PLANTED = """
 import pytest
@@ -65,6 +77,7 @@ N = {count}
 class Result:
     strategy: str
     database: str
+    cache: str
     request_ms: list[float]
     write_ms: list[float]
     serial_s: float
@@ -110,7 +123,9 @@ def timed_pytest(baked: Baked, url: str, *args: str) -> tuple[float, float | Non
     itself: under xdist, the controller, to which the workers report every test."""
     with tempfile.TemporaryFile("w+") as output:
         start = time.perf_counter()
-        process = baked.start_pytest("-q", "tests/test_benchmark.py", *args, database_url=url, output=output)
+        process = baked.start_pytest(
+            "-q", "tests/test_benchmark.py", *args, database_url=url, output=output, redis_url=REDIS_URL
+        )
         cpu = None
         while process.poll() is None:
             cpu = process_cpu_seconds(process.pid) or cpu
@@ -123,23 +138,28 @@ def timed_pytest(baked: Baked, url: str, *args: str) -> tuple[float, float | Non
     return elapsed, cpu
 
 
-def measure(strategy: str, database: str, count: int, scratch: Path) -> Result:
-    baked = rendered_project(scratch / f"{strategy}-{database}", strategy, database)
+def measure(
+    strategy: str, database: str, count: int, scratch: Path, cache: str = "none", *, xdist: bool = True
+) -> Result:
+    name = f"{strategy}-{database}-{cache}-{time.monotonic_ns()}"
+    baked = rendered_project(scratch / name, strategy, database, cache)
     plant(baked, count)
-    junit = scratch / f"{strategy}-{database}.xml"
+    junit = scratch / f"{name}.xml"
     with scratch_databases(scratch) as new_database:
         url = new_database(database)
         serial, _cpu = timed_pytest(baked, url, f"--junitxml={junit}")
-        parallel, controller_cpu = timed_pytest(baked, url, "-n", "2")
+        parallel, controller_cpu = timed_pytest(baked, url, "-n", "2") if xdist else (serial, None)
         if leftover := leftover_databases(database, url):
             raise SystemExit(f"{strategy}-{database}: `-n 2` left databases behind: {leftover}")
+        if cache == "redis" and (keys := [redis_keys(FIRST_REDIS_INDEX + n) for n in range(2)]) != [0, 0]:
+            raise SystemExit(f"{strategy}-{database}: Redis keys left behind: {keys}")
     times: dict[str, list[float]] = {"test_one_request": [], "test_one_write": []}
     for case in ET.parse(junit).getroot().iter("testcase"):
         kind = case.get("name", "").split("[")[0]
         if kind in times:
             times[kind].append(float(case.get("time", "0")) * 1000)
     request_ms, write_ms = times["test_one_request"], times["test_one_write"]
-    return Result(strategy, database, request_ms, write_ms, serial, parallel, controller_cpu)
+    return Result(strategy, database, cache, request_ms, write_ms, serial, parallel, controller_cpu)
 
 
 FIRST_TEST = "tests/test_health.py::test_health_checks_the_database"
@@ -243,12 +263,70 @@ def write_docs(results: list[Result], count: int, starts: list[str], command: st
     readme.write_text(text[:start] + "\n" + body + "\n" + text[end:])
 
 
+REDIS_HEADER = (
+    "| strategy | database | one request: median / p95 ms, Redis off → on | one write: median / p95 ms, off → on "
+    "| {tests} tests serial, off → on |\n|---|---|---|---|---|"
+)
+
+
+def redis_table(pairs: list[tuple[Result, Result]], count: int) -> str:
+    lines = [REDIS_HEADER.format(tests=2 * count)]
+    for off, on in pairs:
+        lines.append(
+            f"| `{off.strategy}` | {off.database} "
+            f"| {off.median(off.request_ms):.1f} / {off.p95(off.request_ms):.1f} → "
+            f"{on.median(on.request_ms):.1f} / {on.p95(on.request_ms):.1f} "
+            f"| {off.median(off.write_ms):.1f} / {off.p95(off.write_ms):.1f} → "
+            f"{on.median(on.write_ms):.1f} / {on.p95(on.write_ms):.1f} "
+            f"| {off.serial_s:.1f} s → {on.serial_s:.1f} s |"
+        )
+    return "\n".join(lines)
+
+
+def redis_costs(count: int, scratch: Path) -> list[tuple[Result, Result]]:
+    """Each pair of the Redis diagonal with Redis off, then on, then off and on again: the faster of each."""
+    pairs = []
+    for strategy, database in REDIS_DIAGONAL:
+        runs: dict[str, list[Result]] = {"none": [], "redis": []}
+        for cache in ["none", "redis"] * 2:
+            runs[cache].append(measure(strategy, database, count, scratch, cache, xdist=False))
+        off, on = (min(runs[cache], key=lambda result: result.serial_s) for cache in ("none", "redis"))
+        pairs.append((off, on))
+        print(redis_table(pairs[-1:], count).splitlines()[-1], flush=True)
+    return pairs
+
+
+def write_redis_docs(pairs: list[tuple[Result, Result]], count: int, command: str) -> None:
+    body = (
+        f"{redis_table(pairs, count)}\n\n"
+        "The same planted tests (one request, one write) with `cache=redis` off and on: with it on, each test "
+        "that uses the app or Redis ends with a FLUSHDB of its worker's index (but under `pragmatic`), and "
+        "the app has its Redis client. Per-test times are JUnit's (setup + call + teardown); each "
+        "combination ran twice each way, alternating, and the faster run of each is shown.\n\n"
+        f"Measured by `{command}` on {machine()}, database servers and Redis on loopback, all in one run."
+    )
+    (DOCS / "benchmark-redis.md").write_text(body + "\n")
+    readme = TEMPLATE / "README.md"
+    text = readme.read_text()
+    start, end = text.index(REDIS_START) + len(REDIS_START), text.index(REDIS_END)
+    readme.write_text(text[:start] + "\n" + body + "\n" + text[end:])
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tests", type=int, default=2500, help="planted tests of each kind (default 2500)")
     parser.add_argument("--only", help="one combination, named as in samples/")
     parser.add_argument("--write-docs", action="store_true", help="rewrite docs/benchmark.* and the README table")
+    parser.add_argument("--redis", action="store_true", help="Redis off against on, on the Redis diagonal")
     options = parser.parse_args(argv)
+    if options.redis:
+        with tempfile.TemporaryDirectory() as scratch:
+            pairs = redis_costs(options.tests, Path(scratch))
+        print()
+        print(redis_table(pairs, options.tests))
+        if options.write_docs:
+            write_redis_docs(pairs, options.tests, "python scripts/benchmark.py " + " ".join(argv))
+        return
     combinations = [c for c in COMBINATIONS if options.only in (None, f"{c[0]}-{c[1]}")]
     results = []
     with tempfile.TemporaryDirectory() as scratch:

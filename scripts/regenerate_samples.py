@@ -89,12 +89,12 @@ def render(answers: dict[str, str], destination: Path) -> None:
         shutil.move(project, destination)
 
 
-def rendered_project(destination: Path, strategy: str, database: str) -> Baked:
-    """A project of this strategy and database, as ``cookiecutter --no-input`` renders it, at ``destination``."""
+def rendered_project(destination: Path, strategy: str, database: str, cache: str = "none") -> Baked:
+    """A project of these choices, as ``cookiecutter --no-input`` renders it, at ``destination``."""
     from tests.baking import Baked
 
-    render({"test_strategy": strategy, "database": database}, destination)
-    return Baked(strategy, database, destination)
+    render({"test_strategy": strategy, "database": database, "cache": cache}, destination)
+    return Baked(strategy, database, destination, cache)
 
 
 def regenerate(sample: Path) -> None:
