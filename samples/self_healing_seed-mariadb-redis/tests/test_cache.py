@@ -6,6 +6,7 @@ import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
@@ -15,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from task_service.core.cache import ProjectCache, make_redis, project_key
-from task_service.models import Project
+from task_service.models import ID_MAX, Project
 from task_service.schemas import ProjectRead
 
 from .factories import MakeProject
@@ -118,6 +119,7 @@ async def test_concurrent_reads_and_writes_leave_no_stale_entry(
     url = f"{PROJECTS}/{project['id']}"
     for round_ in range(5):
         name = unique_name(f"Race {round_}")
+        await redis.delete(project_key(project["id"]))  # the reads miss, and race the rename to fill
         responses = await asyncio.gather(
             client.patch(url, json={"name": name}, headers=api_headers),
             *(client.get(url, headers=api_headers) for _ in range(4)),
@@ -127,6 +129,20 @@ async def test_concurrent_reads_and_writes_leave_no_stale_entry(
         assert (await client.get(url, headers=api_headers)).json()["name"] == name
         cached = await redis.get(project_key(project["id"]))
         assert cached is None or ProjectRead.model_validate_json(cached).name == name
+
+
+async def test_a_read_that_raced_a_write_does_not_put_back_what_the_write_replaced(redis: Redis) -> None:
+    """The read found no entry and read the database; the write committed and forgot the project;
+    only then does the read fill: the fill is dropped."""
+    cache = ProjectCache(redis)
+    stale = ProjectRead(id=ID_MAX, name="Before the write", description=None, created_at=datetime.now(UTC))
+
+    async def read_while_a_write_commits() -> ProjectRead:
+        await cache.forget(ID_MAX)
+        return stale
+
+    assert await cache.project(ID_MAX, read_while_a_write_commits) == stale
+    assert not await redis.exists(project_key(ID_MAX)), "no entry"
 
 
 @pytest.fixture(params=["refused", "hung"])

@@ -2,10 +2,12 @@
 it holds, and never in the way: a Redis that refuses or hangs costs a request its timeout, not an
 answer."""
 
+import asyncio
 import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
@@ -15,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from task_service.core.cache import ProjectCache, make_redis, project_key
-from task_service.models import Project
+from task_service.models import ID_MAX, Project
 from task_service.schemas import ProjectRead
 
 from .factories import MakeProject
@@ -118,6 +120,7 @@ def test_concurrent_reads_and_writes_leave_no_stale_entry(
     url = f"{PROJECTS}/{project['id']}"
     for round_ in range(5):
         name = unique_name(f"Race {round_}")
+        redis.delete(project_key(project["id"]))  # the reads miss, and race the rename to fill
         with ThreadPoolExecutor(max_workers=5) as pool:
             reads = [pool.submit(client.get, url, headers=api_headers) for _ in range(4)]
             rename = pool.submit(client.patch, url, json={"name": name}, headers=api_headers)
@@ -127,6 +130,28 @@ def test_concurrent_reads_and_writes_leave_no_stale_entry(
         assert client.get(url, headers=api_headers).json()["name"] == name
         cached = redis.get(project_key(project["id"]))
         assert cached is None or ProjectRead.model_validate_json(cached).name == name
+
+
+def test_a_read_that_raced_a_write_does_not_put_back_what_the_write_replaced(redis_url: str) -> None:
+    """The read found no entry and read the database; the write committed and forgot the project;
+    only then does the read fill: the fill is dropped. (The service's client is async: so is this.)"""
+
+    async def race() -> int:
+        client = make_redis(redis_url)
+        try:
+            cache = ProjectCache(client)
+            stale = ProjectRead(id=ID_MAX, name="Before the write", description=None, created_at=datetime.now(UTC))
+
+            async def read_while_a_write_commits() -> ProjectRead:
+                await cache.forget(ID_MAX)
+                return stale
+
+            assert await cache.project(ID_MAX, read_while_a_write_commits) == stale
+            return await client.exists(project_key(ID_MAX))
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(race()) == 0, "no entry"
 
 
 @pytest.fixture(params=["refused", "hung"])

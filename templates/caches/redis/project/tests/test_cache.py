@@ -5,16 +5,19 @@ answer."""
 
 {%- if c.sync %}
 
+import asyncio
 import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 {%- else %}
 
 import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 {%- endif %}
 
 import pytest
@@ -32,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 {%- endif %}
 
 from {{ cookiecutter.project_slug }}.core.cache import ProjectCache, make_redis, project_key
-from {{ cookiecutter.project_slug }}.models import Project
+from {{ cookiecutter.project_slug }}.models import ID_MAX, Project
 from {{ cookiecutter.project_slug }}.schemas import ProjectRead
 
 from .factories import MakeProject
@@ -141,6 +144,7 @@ AWAY_TIMEOUT = 0.2
     url = f"{PROJECTS}/{project['id']}"
     for round_ in range(5):
         name = unique_name(f"Race {round_}")
+        {{ c.aw }}redis.delete(project_key(project["id"]))  # the reads miss, and race the rename to fill
 {%- if c.sync %}
         with ThreadPoolExecutor(max_workers=5) as pool:
             reads = [pool.submit(client.get, url, headers=api_headers) for _ in range(4)]
@@ -157,6 +161,47 @@ AWAY_TIMEOUT = 0.2
         assert {{ c.aw_open }}client.get(url, headers=api_headers){{ c.aw_close }}.json()["name"] == name
         cached = {{ c.aw }}redis.get(project_key(project["id"]))
         assert cached is None or ProjectRead.model_validate_json(cached).name == name
+
+
+{%- if c.sync %}
+
+
+def test_a_read_that_raced_a_write_does_not_put_back_what_the_write_replaced(redis_url: str) -> None:
+    """The read found no entry and read the database; the write committed and forgot the project;
+    only then does the read fill: the fill is dropped. (The service's client is async: so is this.)"""
+
+    async def race() -> int:
+        client = make_redis(redis_url)
+        try:
+            cache = ProjectCache(client)
+            stale = ProjectRead(id=ID_MAX, name="Before the write", description=None, created_at=datetime.now(UTC))
+
+            async def read_while_a_write_commits() -> ProjectRead:
+                await cache.forget(ID_MAX)
+                return stale
+
+            assert await cache.project(ID_MAX, read_while_a_write_commits) == stale
+            return await client.exists(project_key(ID_MAX))
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(race()) == 0, "no entry"
+{%- else %}
+
+
+async def test_a_read_that_raced_a_write_does_not_put_back_what_the_write_replaced(redis: Redis) -> None:
+    """The read found no entry and read the database; the write committed and forgot the project;
+    only then does the read fill: the fill is dropped."""
+    cache = ProjectCache(redis)
+    stale = ProjectRead(id=ID_MAX, name="Before the write", description=None, created_at=datetime.now(UTC))
+
+    async def read_while_a_write_commits() -> ProjectRead:
+        await cache.forget(ID_MAX)
+        return stale
+
+    assert await cache.project(ID_MAX, read_while_a_write_commits) == stale
+    assert not await redis.exists(project_key(ID_MAX)), "no entry"
+{%- endif %}
 
 
 @pytest.fixture(params=["refused", "hung"])
