@@ -47,7 +47,7 @@ def set_up_database(database_url: str) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    """Under pytest-xdist, check the test database and Redis once, here: one clear message instead of one per worker."""
     distributed = getattr(session.config.option, "numprocesses", None)
     base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
     if distributed and base and not hasattr(session.config, "workerinput"):

@@ -5,8 +5,9 @@ rows, runs the project's own seeder (``python -m task_service.seed``) in a
 subprocess, so the suite heals a fresh or wiped database by itself. Tests may rely on the
 seeded baseline: every row of every table after seeding, read from the database (the tables
 you add, and whatever your seeder puts in them, included). Whatever a test creates is deleted
-after it; a test that changes the baseline fails, and the baseline is put back for the next. Whatever a
-test put in Redis is deleted after it too (``empty_cache``, a FLUSHDB of this worker's own index).
+after it; a test that changes the baseline fails, and the baseline is put back for the next.
+Whatever a test put in Redis is deleted after it too (``empty_cache``: one FLUSHDB of this
+worker's own index).
 """
 
 import asyncio
@@ -91,7 +92,7 @@ def set_up_database(database_url: str) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    """Under pytest-xdist, check the test database and Redis once, here: one clear message instead of one per worker."""
     distributed = getattr(session.config.option, "numprocesses", None)
     base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
     if distributed and base and not hasattr(session.config, "workerinput"):

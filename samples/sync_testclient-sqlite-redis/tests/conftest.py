@@ -6,8 +6,9 @@ TestClient's own event loop, which lives until the session ends. ``db_session`` 
 a synchronous Session on the same database. The app and the tests use different
 connections, so a test cannot be wrapped in one transaction; instead every table of the
 database (read from the database, so the tables you add are included) is emptied after
-each test that used it, which keeps tests independent of each other and of their order. So is the app's
-Redis database index (``empty_cache``, one FLUSHDB of this worker's own index).
+each test that used it, which keeps tests independent of each other and of their order.
+So is the app's Redis database index: ``empty_cache`` deletes its keys (one FLUSHDB of this
+worker's own index) after each test that used the app or Redis.
 """
 
 import os
@@ -46,7 +47,7 @@ def set_up_database(database_url: str) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under pytest-xdist, check the test database once, here: one clear message instead of one per worker."""
+    """Under pytest-xdist, check the test database and Redis once, here: one clear message instead of one per worker."""
     distributed = getattr(session.config.option, "numprocesses", None)
     base = os.environ.get("TEST_DATABASE_URL")
     if distributed and base and not hasattr(session.config, "workerinput"):
