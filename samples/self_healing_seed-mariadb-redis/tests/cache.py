@@ -50,7 +50,7 @@ def prepare(redis_url: str, *, empty: bool = True) -> str:
         ) from exc
     except RedisError as exc:
         raise RedisUnavailable(
-            f"cannot reach the test Redis at {_hidden(redis_url)} ({exc}): "
+            f"cannot reach the test Redis at {_hidden(_server(redis_url))} ({exc}): "
             "start it with `docker compose up -d redis-test`, or set TEST_REDIS_URL"
         ) from exc
     finally:
@@ -62,6 +62,13 @@ def discard(redis_url: str) -> None:
     """Delete every key the run left in its index."""
     with Redis.from_url(redis_url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS) as client:
         client.flushdb()
+
+
+def _server(redis_url: str) -> str:
+    """The URL without its database index: what cannot be reached is the server."""
+    server, _, query = redis_url.partition("?")
+    server = re.sub(r"(//[^/]*)/\d*$", r"\g<1>", server)
+    return f"{server}?{query}" if query else server
 
 
 def _hidden(redis_url: str) -> str:

@@ -38,6 +38,7 @@ from {{ cookiecutter.project_slug }}.core.cache import ProjectCache, make_redis,
 from {{ cookiecutter.project_slug }}.models import ID_MAX, Project
 from {{ cookiecutter.project_slug }}.schemas import ProjectRead
 
+from .cache import RedisUnavailable, check, worker_url
 from .factories import MakeProject
 
 NameFactory = Callable[[str], str]
@@ -249,3 +250,29 @@ async def redis_away(request: pytest.FixtureRequest, app: FastAPI) -> AsyncItera
     assert time.monotonic() - started < 5, "only the first call waits for Redis; then it is left alone for a while"
     warnings = [record.getMessage() for record in caplog.records if record.name.endswith("core.cache")]
     assert len(warnings) == 1 and warnings[0].startswith("Redis is unavailable, serving from the database"), warnings
+
+
+def test_each_xdist_worker_gets_its_own_index_counted_up_from_test_redis_url() -> None:
+    assert worker_url("redis://cache:6379/4", "master") == "redis://cache:6379/4"
+    assert [worker_url("redis://cache:6379/4", f"gw{n}") for n in range(3)] == [
+        "redis://cache:6379/4",
+        "redis://cache:6379/5",
+        "redis://cache:6379/6",
+    ]
+    assert worker_url("redis://:secret@cache:6379?protocol=3", "gw2") == "redis://:secret@cache:6379/2?protocol=3"
+
+
+def test_more_workers_than_the_server_has_indexes_is_one_line(redis_url: str) -> None:
+    with pytest.raises(RedisUnavailable, match=r"has no database \d+ .*: run fewer xdist workers") as refused:
+        check(redis_url, workers=100_000)
+
+    assert "\n" not in str(refused.value)
+
+
+def test_a_test_redis_that_cannot_be_reached_is_one_line() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+    with pytest.raises(RedisUnavailable, match=rf"cannot reach the test Redis at redis://127.0.0.1:{port} ") as refused:
+        check(f"redis://127.0.0.1:{port}/0", workers=2)
+
+    assert "docker compose up -d redis-test" in str(refused.value) and "\n" not in str(refused.value)
