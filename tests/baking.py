@@ -57,6 +57,17 @@ REDIS_DIAGONAL = redis_diagonal()
 REDIS_DEFAULT = REDIS_DIAGONAL[2]
 
 
+def bake_id(strategy: str, database: str, cache: str = "none") -> str:
+    """A bake's name in test ids and samples/: ``<strategy>-<database>``, with ``-redis`` for the cache."""
+    return f"{strategy}-{database}" + ("-redis" if cache == "redis" else "")
+
+
+# Every strategy x database, and with Redis the pairs of its diagonal (each strategy and database
+# once): the bakes the static checks and the version matrix run on.
+BAKES = [(*combination, "none") for combination in COMBINATIONS] + [(*pair, "redis") for pair in REDIS_DIAGONAL]
+BAKE_IDS = [bake_id(*choices) for choices in BAKES]
+
+
 def diagonal_marks(strategy: str, database: str, cache: str = "none") -> list[pytest.MarkDecorator]:
     """No marks on the diagonal (with Redis: on REDIS_DEFAULT); ``combinations`` off it (run with -m combinations)."""
     on_diagonal = (strategy, database) == REDIS_DEFAULT if cache == "redis" else (strategy, database) in DIAGONAL

@@ -16,17 +16,19 @@ from pathlib import Path
 import pytest
 
 from .baking import (
+    BAKE_IDS,
+    BAKES,
     BIN,
     CACHES,
     COMBINATION_IDS,
     COMBINATIONS,
-    REDIS_DIAGONAL,
     SERVER_DATABASES,
     STRATEGIES,
     TEMPLATE,
     Baked,
     Cookies,
     bake,
+    bake_id,
     diagonal_marks,
     leftover_databases,
     redis_indexes,
@@ -48,11 +50,6 @@ TEXT_SUFFIXES = {
     ".example",
     "",
 }
-
-
-# Every strategy x database, and with Redis the pairs of a diagonal (every strategy and database once).
-BAKES = [(*combination, "none") for combination in COMBINATIONS] + [(*pair, "redis") for pair in REDIS_DIAGONAL]
-BAKE_IDS = COMBINATION_IDS + [f"{strategy}-{database}-redis" for strategy, database in REDIS_DIAGONAL]
 
 
 @pytest.fixture(scope="module", params=BAKES, ids=BAKE_IDS)
@@ -219,7 +216,7 @@ PLUGINS = {"anyio", "cov", "randomly", "split", "xdist"}
         pytest.param(
             *combination,
             cache,
-            id=name + ("-redis" if cache == "redis" else ""),
+            id=bake_id(*combination, cache),
             marks=diagonal_marks(*combination, cache),
         )
         for cache in CACHES

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from .baking import (
-    COMBINATIONS,
+    BAKE_IDS,
+    BAKES,
     DATABASES,
-    REDIS_DIAGONAL,
     STRATEGIES,
     UV,
     Baked,
@@ -34,19 +34,12 @@ from .baking import (
 
 pytestmark = pytest.mark.versions
 
-# Every strategy x database, and with Redis the pairs of its diagonal (each strategy and database once).
-BAKES = [(*combination, "none") for combination in COMBINATIONS] + [(*pair, "redis") for pair in REDIS_DIAGONAL]
-
-
-def bake_id(strategy: str, database: str, cache: str) -> str:
-    return f"{strategy}-{database}" + ("-redis" if cache == "redis" else "")
-
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "python" in metafunc.fixturenames:
         newer = metafunc.config.getoption("pythons")[1:]
         cases = [(*choices, python) for choices in BAKES for python in newer]
-        ids = [f"{bake_id(*choices)}-py{python}" for *choices, python in cases]
+        ids = [f"{name}-py{python}" for name in BAKE_IDS for python in newer]
         metafunc.parametrize(("strategy", "database", "cache", "python"), cases, ids=ids)
 
 
@@ -82,7 +75,7 @@ def passed(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
 
 
-@pytest.mark.parametrize(("strategy", "database", "cache"), BAKES, ids=[bake_id(*choices) for choices in BAKES])
+@pytest.mark.parametrize(("strategy", "database", "cache"), BAKES, ids=BAKE_IDS)
 def test_the_suite_ruff_and_mypy_pass_at_the_declared_floors(
     cookies: Cookies,
     new_database: Callable[[str], str],
