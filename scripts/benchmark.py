@@ -14,7 +14,8 @@ database is left. Server databases are made where the template's tests make thei
 
 ``--redis`` measures what ``cache=redis`` costs a test instead: for each strategy x database of
 the Redis diagonal, the same planted tests serially with Redis off and on, in one run
-(alternating), on the template tests' Redis (``TEMPLATE_REDIS_URL``, else the local server).
+(alternating), on the template tests' Redis (``TEMPLATE_REDIS_URL``, else the local server),
+indexes 14 and 15.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 from regenerate_samples import rendered_project
 
 from tests.baking import (
+    BENCHMARK_REDIS_INDEX,
     COMBINATIONS,
-    FIRST_REDIS_INDEX,
     REDIS_DIAGONAL,
     REDIS_SERVER,
     TEMPLATE,
@@ -51,7 +52,7 @@ DOCS = TEMPLATE / "docs"
 README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 REDIS_START, REDIS_END = "<!-- redis-benchmark:start -->", "<!-- redis-benchmark:end -->"
 # The Redis database indexes the benchmark's suites use (a serial run the first, `-n 2` both).
-REDIS_URL = f"{REDIS_SERVER}/{FIRST_REDIS_INDEX}"
+REDIS_URL = f"{REDIS_SERVER}/{BENCHMARK_REDIS_INDEX}"
 
 PLANTED = """
 import pytest
@@ -151,7 +152,7 @@ def measure(
         parallel, controller_cpu = timed_pytest(baked, url, "-n", "2") if xdist else (serial, None)
         if leftover := leftover_databases(database, url):
             raise SystemExit(f"{strategy}-{database}: `-n 2` left databases behind: {leftover}")
-        if cache == "redis" and (keys := [redis_keys(FIRST_REDIS_INDEX + n) for n in range(2)]) != [0, 0]:
+        if cache == "redis" and (keys := [redis_keys(BENCHMARK_REDIS_INDEX + n) for n in range(2)]) != [0, 0]:
             raise SystemExit(f"{strategy}-{database}: Redis keys left behind: {keys}")
     times: dict[str, list[float]] = {"test_one_request": [], "test_one_write": []}
     for case in ET.parse(junit).getroot().iter("testcase"):
@@ -320,9 +321,9 @@ def flushdb_line(flush: tuple[float, float]) -> str:
 def write_redis_docs(pairs: list[tuple[Result, Result]], count: int, flush: tuple[float, float], command: str) -> None:
     body = (
         f"{redis_table(pairs, count)}\n\n{flushdb_line(flush)}\n\n"
-        "The same planted tests (one request, one write) with `cache=redis` off and on: with it on, each test "
-        "that uses the app or Redis ends with a FLUSHDB of its worker's index (but under `pragmatic`), and "
-        "the app has its Redis client. Per-test times are JUnit's (setup + call + teardown); each "
+        "The same planted tests (one request, one write) with `cache=redis` off and on: with it on, every "
+        "test ends with a FLUSHDB of its worker's index (but under `pragmatic`), and the app has its "
+        "Redis client. Per-test times are JUnit's (setup + call + teardown); each "
         "combination ran twice each way, alternating, and the faster run of each is shown.\n\n"
         f"Measured by `{command}` on {machine()}, database servers and Redis on loopback, all in one run."
     )

@@ -4,8 +4,8 @@ The schema is built and the app started once per test session. Each test then ru
 inside a transaction on a single connection; the app's sessions and ``db_session``
 join it with savepoints (``join_transaction_mode="create_savepoint"``), so the app
 may commit freely and everything the test did is rolled back at teardown. Redis has no
-transaction to join: whatever a test put there is deleted after it (``empty_cache``, a FLUSHDB
-of this worker's own database index).
+transaction to join: whatever a test put there is deleted after it (``empty_cache``, an autouse
+FLUSHDB of this worker's own database index).
 """
 
 import asyncio
@@ -130,15 +130,16 @@ async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 async def empty_cache(redis_client: Redis) -> AsyncIterator[None]:
-    """After a test that used the app or Redis, delete every key of this worker's index (one FLUSHDB)."""
+    """After every test, delete every key of this worker's index (one FLUSHDB), whoever wrote them:
+    the app, ``redis``, or a client the test made itself."""
     yield
     await redis_client.flushdb()
 
 
 @pytest.fixture
-def redis(redis_client: Redis, empty_cache: None) -> Redis:
+def redis(redis_client: Redis) -> Redis:
     """The Redis client the app uses, for arranging and asserting what the cache holds."""
     return redis_client
 
@@ -192,10 +193,7 @@ async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
-def client(
-    started_client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], empty_cache: None
-) -> Iterator[AsyncClient]:
-    """The started app's HTTP client, whose sessions join the test's transaction; cookies and cached
-    reads do not outlive the test."""
+def client(started_client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]) -> Iterator[AsyncClient]:
+    """The started app's HTTP client, whose sessions join the test's transaction; cookies do not outlive the test."""
     yield started_client
     started_client.cookies.clear()

@@ -112,6 +112,14 @@ async def test_a_test_never_reads_a_project_another_test_cached(
     assert ProjectRead.model_validate_json(await redis.get(project_key(created["id"])) or b"{}").name == name
 
 
+@pytest.mark.parametrize("turn", ["one", "another"])
+async def test_keys_a_test_wrote_with_its_own_client_are_gone_before_the_next(redis_url: str, turn: str) -> None:
+    """Not only what goes through the app or ``redis`` is deleted after a test: the whole index is."""
+    async with Redis.from_url(redis_url) as own:
+        assert await own.dbsize() == 0, "Redis holds none of another test's keys"
+        await own.set(f"written by {turn}", turn)
+
+
 async def test_concurrent_reads_and_writes_leave_no_stale_entry(
     client: AsyncClient, api_headers: dict[str, str], redis: Redis, unique_name: NameFactory
 ) -> None:

@@ -6,8 +6,8 @@ subprocess, so the suite heals a fresh or wiped database by itself. Tests may re
 seeded baseline: every row of every table after seeding, read from the database (the tables
 you add, and whatever your seeder puts in them, included). Whatever a test creates is deleted
 after it; a test that changes the baseline fails, and the baseline is put back for the next.
-Whatever a test put in Redis is deleted after it too (``empty_cache``: one FLUSHDB of this
-worker's own index).
+Whatever a test put in Redis is deleted after it too (``empty_cache``: an autouse FLUSHDB of
+this worker's own index).
 """
 
 import asyncio
@@ -175,15 +175,16 @@ async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 async def empty_cache(redis_client: Redis) -> AsyncIterator[None]:
-    """After a test that used the app or Redis, delete every key of this worker's index (one FLUSHDB)."""
+    """After every test, delete every key of this worker's index (one FLUSHDB), whoever wrote them:
+    the app, ``redis``, or a client the test made itself."""
     yield
     await redis_client.flushdb()
 
 
 @pytest.fixture
-def redis(redis_client: Redis, empty_cache: None) -> Redis:
+def redis(redis_client: Redis) -> Redis:
     """The Redis client the app uses, for arranging and asserting what the cache holds."""
     return redis_client
 
@@ -258,7 +259,7 @@ async def started_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
-def client(started_client: AsyncClient, empty_cache: None) -> Iterator[AsyncClient]:
+def client(started_client: AsyncClient) -> Iterator[AsyncClient]:
     """An HTTP client on the started app; cookies do not outlive the test."""
     yield started_client
     started_client.cookies.clear()

@@ -8,7 +8,7 @@ connections, so a test cannot be wrapped in one transaction; instead every table
 database (read from the database, so the tables you add are included) is emptied after
 each test that used it, which keeps tests independent of each other and of their order.
 So is the app's Redis database index: ``empty_cache`` deletes its keys (one FLUSHDB of this
-worker's own index) after each test that used the app or Redis.
+worker's own index) after every test.
 """
 
 import os
@@ -136,15 +136,16 @@ def redis_client(redis_url: str) -> Iterator[Redis]:
         yield client
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def empty_cache(redis_client: Redis) -> Iterator[None]:
-    """After a test that used the app or Redis, delete every key of this worker's index (one FLUSHDB)."""
+    """After every test, delete every key of this worker's index (one FLUSHDB), whoever wrote them:
+    the app, ``redis``, or a client the test made itself."""
     yield
     redis_client.flushdb()
 
 
 @pytest.fixture
-def redis(redis_client: Redis, empty_cache: None) -> Redis:
+def redis(redis_client: Redis) -> Redis:
     """A client on the database index the app uses, for arranging and asserting what the cache holds."""
     return redis_client
 
@@ -172,7 +173,7 @@ def db_session(engine: Engine, empty_tables: None) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(started_client: TestClient, empty_tables: None, empty_cache: None) -> Iterator[TestClient]:
-    """FastAPI's TestClient on the started app; cookies and cached reads do not outlive the test."""
+def client(started_client: TestClient, empty_tables: None) -> Iterator[TestClient]:
+    """FastAPI's TestClient on the started app; cookies do not outlive the test."""
     yield started_client
     started_client.cookies.clear()

@@ -135,6 +135,16 @@ AWAY_TIMEOUT = 0.2
 
     assert read.json() == created
     assert ProjectRead.model_validate_json({{ c.aw }}redis.get(project_key(created["id"])) or b"{}").name == name
+{%- if c.strategy.test_starts_with != "shared" %}
+
+
+@pytest.mark.parametrize("turn", ["one", "another"])
+{{ c.adef }} test_keys_a_test_wrote_with_its_own_client_are_gone_before_the_next(redis_url: str, turn: str) -> None:
+    """Not only what goes through the app or ``redis`` is deleted after a test: the whole index is."""
+    {{ "async " if not c.sync }}with Redis.from_url(redis_url) as own:
+        assert {{ c.aw }}own.dbsize() == 0, "Redis holds none of another test's keys"
+        {{ c.aw }}own.set(f"written by {turn}", turn)
+{%- endif %}
 
 
 {{ c.adef }} test_concurrent_reads_and_writes_leave_no_stale_entry(
