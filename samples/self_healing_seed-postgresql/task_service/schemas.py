@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
@@ -13,6 +14,20 @@ STORABLE_TEXT = r"^[^\x00]*$"
 WHITESPACE = r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 Text = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
+
+# Integers in a path or a query string arrive as text, which Pydantic reads leniently: " 3", "+3",
+# "03", "3.0" and "3_0" would all be numbers. The OpenAPI document's integer is plain decimal
+# digits, and a project has one URL, so only those are taken (anything else is a 422).
+INTEGER_TEXT = re.compile(r"0|-?[1-9][0-9]*")
+
+
+def _written_as_an_integer(value: object) -> object:
+    if isinstance(value, str) and not INTEGER_TEXT.fullmatch(value):
+        raise ValueError("must be an integer in plain decimal digits")
+    return value
+
+
+PlainDigits = BeforeValidator(_written_as_an_integer)
 
 
 def _trimmed(value: object) -> object:
@@ -114,9 +129,9 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 class Pagination(BaseModel):
-    limit: int = Field(20, ge=1, le=100)
+    limit: Annotated[int, PlainDigits] = Field(20, ge=1, le=100)
     # No table holds more rows than there are ids.
-    offset: int = Field(0, ge=0, le=ID_MAX)
+    offset: Annotated[int, PlainDigits] = Field(0, ge=0, le=ID_MAX)
 
 
 class ErrorMessage(BaseModel):

@@ -45,12 +45,35 @@ def test_ids_out_of_range_are_not_found_or_invalid(
     assert response.json()["detail"]
 
 
+# The same id, written as lenient parsing would still read it.
+RESPELLED = {"plus": "+{}", "zero": "0{}", "point": "{}.0", "space": " {}", "trailing": "{} "}
+
+
+@pytest.mark.parametrize("spelling", RESPELLED.values(), ids=RESPELLED.keys())
+def test_a_project_has_one_url_its_id_other_ways_written_is_422(
+    client: TestClient, api_headers: dict[str, str], project: dict[str, Any], spelling: str
+) -> None:
+    """Lenient parsing would take `/projects/+3` or `/projects/3.0` for project 3."""
+    response = client.get(f"/api/v1/projects/{spelling.format(project['id'])}", headers=api_headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "project_id"]
+
+
 @pytest.mark.parametrize(
     "params",
-    [{"offset": 2**31}, {"offset": 2**63}, {"offset": 10**30}, {"limit": 2**63}, {"offset": "1e3"}],
-    ids=["offset-2^31", "offset-2^63", "offset-huge", "limit-2^63", "offset-float"],
+    [
+        {"offset": 2**31},
+        {"offset": 2**63},
+        {"offset": 10**30},
+        {"limit": 2**63},
+        {"offset": "1e3"},
+        {"offset": " 1"},
+        {"limit": "+5"},
+    ],
+    ids=["offset-2^31", "offset-2^63", "offset-huge", "limit-2^63", "offset-float", "offset-space", "limit-plus"],
 )
-def test_paging_out_of_range_is_422(
+def test_paging_out_of_range_or_not_plain_digits_is_422(
     client: TestClient, api_headers: dict[str, str], project: dict[str, Any], params: dict[str, int | str]
 ) -> None:
     for url in ("/api/v1/projects", f"/api/v1/projects/{project['id']}/tasks"):

@@ -32,6 +32,7 @@ from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION, is_transi
 from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION
 {%- endif %}
 from {{ cookiecutter.project_slug }}.models import ID_MAX, Project
+from {{ cookiecutter.project_slug }}.schemas import PlainDigits
 {%- if c.database.write_conflicts %}
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,11 @@ CONFLICT_RETRY_WINDOW = 2.0
 CONFLICT_BACKOFF = 0.02
 {%- endif %}
 
-# Ids outside the column's range can name no row: refused with 422 before the database is asked.
-ProjectId = Annotated[int, Path(ge=1, le=ID_MAX)]
-TaskId = Annotated[int, Path(ge=1, le=ID_MAX)]
+# Ids outside the column's range, or written any other way than plain digits, can name no row:
+# refused with 422 before the database is asked. (`Path` goes first: after a validator, FastAPI
+# would write its bounds into the OpenAPI document as `ge` and `le`, not `minimum` and `maximum`.)
+ProjectId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
+TaskId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
 
 # The dependencies below only read app.state, so they are `async def`: FastAPI runs a plain
 # `def` dependency in its thread pool, a hand-off that costs more than the work itself.

@@ -17,6 +17,7 @@ from task_service.api.errors import error_responses, still_conflicting
 from task_service.core.config import Settings
 from task_service.core.db import WRITE_TRANSACTION, is_transient_conflict
 from task_service.models import ID_MAX, Project
+from task_service.schemas import PlainDigits
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,11 @@ CONFLICT_ATTEMPTS = 5
 CONFLICT_RETRY_WINDOW = 2.0
 CONFLICT_BACKOFF = 0.02
 
-# Ids outside the column's range can name no row: refused with 422 before the database is asked.
-ProjectId = Annotated[int, Path(ge=1, le=ID_MAX)]
-TaskId = Annotated[int, Path(ge=1, le=ID_MAX)]
+# Ids outside the column's range, or written any other way than plain digits, can name no row:
+# refused with 422 before the database is asked. (`Path` goes first: after a validator, FastAPI
+# would write its bounds into the OpenAPI document as `ge` and `le`, not `minimum` and `maximum`.)
+ProjectId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
+TaskId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
 
 # The dependencies below only read app.state, so they are `async def`: FastAPI runs a plain
 # `def` dependency in its thread pool, a hand-off that costs more than the work itself.

@@ -11,13 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from task_service.core.config import Settings
 from task_service.core.db import WRITE_TRANSACTION
 from task_service.models import ID_MAX, Project
+from task_service.schemas import PlainDigits
 
 API_KEY_HEADER = "X-API-Key"
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-# Ids outside the column's range can name no row: refused with 422 before the database is asked.
-ProjectId = Annotated[int, Path(ge=1, le=ID_MAX)]
-TaskId = Annotated[int, Path(ge=1, le=ID_MAX)]
+# Ids outside the column's range, or written any other way than plain digits, can name no row:
+# refused with 422 before the database is asked. (`Path` goes first: after a validator, FastAPI
+# would write its bounds into the OpenAPI document as `ge` and `le`, not `minimum` and `maximum`.)
+ProjectId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
+TaskId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
 
 # The dependencies below only read app.state, so they are `async def`: FastAPI runs a plain
 # `def` dependency in its thread pool, a hand-off that costs more than the work itself.
