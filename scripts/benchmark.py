@@ -4,6 +4,8 @@
     python scripts/benchmark.py --tests 300        # a quick look
     python scripts/benchmark.py --write-docs       # also rewrite docs/benchmark.* and the README table
     python scripts/benchmark.py --redis --write-docs  # Redis off against on, and its README table
+    python scripts/benchmark.py --against main       # this tree against a git ref, same run, alternating
+    python scripts/benchmark.py --against main --only self_healing_seed-postgresql --seed-rows 10000
 
 For every test_strategy x database (from cookiecutter.json) it bakes a project, plants N
 tests that send one request and N tests that write one row, and runs that suite twice on a
@@ -16,6 +18,12 @@ database is left. Server databases are made where the template's tests make thei
 the Redis diagonal, the same planted tests serially with Redis off and on, in one run
 (alternating), on the template tests' Redis (``TEMPLATE_REDIS_URL``, else the local server),
 indexes 14 and 15.
+
+``--against REF`` measures what a change costs a test: each combination (``--only`` one) rendered
+from this working tree and from the template at git ``REF``, the same planted tests serially,
+twice each, alternating; the faster run of each side is shown. ``--seed-rows N`` gives the
+``self_healing_seed`` projects a baseline of N more rows (tasks of one more seeded project),
+on both sides.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -139,12 +148,41 @@ def timed_pytest(baked: Baked, url: str, *args: str) -> tuple[float, float | Non
     return elapsed, cpu
 
 
+def seed_more(baked: Baked, rows: int) -> None:
+    """One more seeded project with ``rows`` tasks, in the seeder of a ``self_healing_seed`` project."""
+    seeder = baked.path / baked.package / "seed.py"
+    text = seeder.read_text()
+    marker = "\n\n\nasync def seed("
+    assert marker in text, "the seeder changed: update scripts/benchmark.py"
+    more = f'\nSEED_PROJECTS["Seed: bulk"] = [f"Bulk task {{n}}" for n in range({rows})]'
+    seeder.write_text(text.replace(marker, more + marker, 1))
+
+
+def template_at(ref: str, scratch: Path) -> Path:
+    """The template as git ``ref`` has it, exported into ``scratch``."""
+    target = scratch / f"template-{ref.replace('/', '-')}"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(TEMPLATE), "archive", ref], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
 def measure(
-    strategy: str, database: str, count: int, scratch: Path, cache: str = "none", *, xdist: bool = True
+    strategy: str,
+    database: str,
+    count: int,
+    scratch: Path,
+    cache: str = "none",
+    *,
+    xdist: bool = True,
+    template: Path = TEMPLATE,
+    seed_rows: int = 0,
 ) -> Result:
     name = f"{strategy}-{database}-{cache}-{time.monotonic_ns()}"
-    baked = rendered_project(scratch / name, strategy, database, cache)
+    baked = rendered_project(scratch / name, strategy, database, cache, template)
     plant(baked, count)
+    if seed_rows and strategy == "self_healing_seed":
+        seed_more(baked, seed_rows)
     junit = scratch / f"{name}.xml"
     with scratch_databases(scratch) as new_database:
         url = new_database(database)
@@ -334,12 +372,40 @@ def write_redis_docs(pairs: list[tuple[Result, Result]], count: int, flush: tupl
     readme.write_text(text[:start] + "\n" + body + "\n" + text[end:])
 
 
+def against(ref: str, combinations: list[tuple[str, str]], count: int, seed_rows: int, scratch: Path) -> str:
+    """Each combination from git ``ref`` and from this tree, twice each, alternating: a table of the faster runs."""
+    old = template_at(ref, scratch)
+    lines = [
+        f"| strategy | database | one request: median / p95 ms, {ref} → this tree "
+        f"| one write: median / p95 ms, {ref} → this tree | {2 * count} tests serial |",
+        "|---|---|---|---|---|",
+    ]
+    for strategy, database in combinations:
+        runs: dict[Path, list[Result]] = {old: [], TEMPLATE: []}
+        for template in [old, TEMPLATE] * 2:
+            result = measure(strategy, database, count, scratch, xdist=False, template=template, seed_rows=seed_rows)
+            runs[template].append(result)
+        before, after = (min(runs[template], key=lambda result: result.serial_s) for template in (old, TEMPLATE))
+        lines.append(
+            f"| `{strategy}` | {database} "
+            f"| {before.median(before.request_ms):.1f} / {before.p95(before.request_ms):.1f} → "
+            f"{after.median(after.request_ms):.1f} / {after.p95(after.request_ms):.1f} "
+            f"| {before.median(before.write_ms):.1f} / {before.p95(before.write_ms):.1f} → "
+            f"{after.median(after.write_ms):.1f} / {after.p95(after.write_ms):.1f} "
+            f"| {before.serial_s:.1f} s → {after.serial_s:.1f} s |"
+        )
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tests", type=int, default=2500, help="planted tests of each kind (default 2500)")
     parser.add_argument("--only", help="one combination, named as in samples/")
     parser.add_argument("--write-docs", action="store_true", help="rewrite docs/benchmark.* and the README table")
     parser.add_argument("--redis", action="store_true", help="Redis off against on, on the Redis diagonal")
+    parser.add_argument("--against", metavar="REF", help="this tree against the template at a git ref")
+    parser.add_argument("--seed-rows", type=int, default=0, help="more seeded rows for self_healing_seed")
     options = parser.parse_args(argv)
     if options.redis:
         with tempfile.TemporaryDirectory() as scratch:
@@ -352,6 +418,13 @@ def main(argv: list[str]) -> None:
             write_redis_docs(pairs, options.tests, flush, "python scripts/benchmark.py " + " ".join(argv))
         return
     combinations = [c for c in COMBINATIONS if options.only in (None, f"{c[0]}-{c[1]}")]
+    if options.against:
+        with tempfile.TemporaryDirectory() as scratch:
+            compared = against(options.against, combinations, options.tests, options.seed_rows, Path(scratch))
+        print()
+        print(compared)
+        print(f"\nMeasured by `python scripts/benchmark.py {' '.join(argv)}` on {machine()}, all in one run.")
+        return
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for strategy, database in combinations:

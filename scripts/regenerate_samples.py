@@ -79,21 +79,23 @@ def test_database_urls() -> dict[str, str]:
     return urls
 
 
-def render(answers: dict[str, str], destination: Path) -> None:
-    """Render the template with ``answers`` into ``destination`` (which must not exist)."""
+def render(answers: dict[str, str], destination: Path, template: Path = TEMPLATE) -> None:
+    """Render ``template`` (this one) with ``answers`` into ``destination`` (which must not exist)."""
     from cookiecutter.main import cookiecutter  # only here: `--matrix` runs before anything is installed
 
     with tempfile.TemporaryDirectory() as scratch:
-        project = Path(cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=scratch))
+        project = Path(cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=scratch))
         (project / ".env").unlink()
         shutil.move(project, destination)
 
 
-def rendered_project(destination: Path, strategy: str, database: str, cache: str = "none") -> Baked:
-    """A project of these choices, as ``cookiecutter --no-input`` renders it, at ``destination``."""
+def rendered_project(
+    destination: Path, strategy: str, database: str, cache: str = "none", template: Path = TEMPLATE
+) -> Baked:
+    """A project of these choices, as ``cookiecutter --no-input`` renders ``template``, at ``destination``."""
     from tests.baking import Baked
 
-    render({"test_strategy": strategy, "database": database, "cache": cache}, destination)
+    render({"test_strategy": strategy, "database": database, "cache": cache}, destination, template)
     return Baked(strategy, database, destination, cache)
 
 

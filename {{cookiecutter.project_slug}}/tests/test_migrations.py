@@ -1,19 +1,20 @@
 {%- import "choices.j2" as c with context -%}
+{%- set in_transaction = not c.database.own_migration_database -%}
 """The migrations, checked by pytest-alembic on the test database.
 
 Its built-in checks: a single head; the history upgrades from an empty database, and every
 migration downgrades and upgrades again, one at a time; the models match what the migrations
 build (``alembic revision --autogenerate`` would find nothing to do). They start from an
-empty schema: ``alembic_engine`` {{ "undoes every migration inside a transaction that is rolled
-back afterwards" if c.database.transactional_ddl else "is an empty database of their own (DDL here commits at once, so no
-transaction could take it back)" }}, so the other tests find the schema and data they left.
+empty schema: ``alembic_engine`` {% if in_transaction %}undoes every migration inside a transaction that is rolled
+back afterwards{% else %}is an empty database of their own: {{ c.database.own_migration_database }}{% endif %}.
+The other tests find the schema and data they left.
 """
 
 from collections.abc import Iterator
 
 import alembic.config
 import pytest
-{%- if c.database.transactional_ddl %}
+{%- if in_transaction %}
 from alembic import command
 {%- endif %}
 from pytest_alembic import MigrationContext
@@ -28,7 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect
 {%- else %}
 from sqlalchemy import Connection, create_engine, inspect
 {%- endif %}
-{%- if not c.database.transactional_ddl %}
+{%- if not in_transaction %}
 from sqlalchemy.engine import make_url
 {%- endif %}
 {%- if not c.sync %}
@@ -40,7 +41,7 @@ from {{ cookiecutter.project_slug }}.core.db import {{ c.database.sync_engine_se
 {% endif -%}
 from {{ cookiecutter.project_slug }}.models import Base
 
-{% if not c.database.transactional_ddl -%}
+{% if not in_transaction -%}
 from . import database
 {% endif -%}
 from .support import alembic_config
@@ -59,7 +60,7 @@ def migrations_config() -> alembic.config.Config:
     return alembic_config()
 
 
-{% if c.database.transactional_ddl -%}
+{% if in_transaction -%}
 @pytest.fixture
 def alembic_engine(engine: {{ c.Engine }}) -> Iterator[Connection]:
     """The test database at base, on a synchronous connection ({{ c.database.sync_driver }}) whose transaction is rolled back."""

@@ -1,15 +1,17 @@
 """The test database on MariaDB: created when missing, set up once, copied for each pytest-xdist worker.
 
-MariaDB has no template databases: a worker's copy is made table by table, from the definition
-the server reports (``SHOW CREATE TABLE``, foreign keys included) and the rows (``INSERT ...
-SELECT``), which takes a fraction of migrating it again. ``prepare`` and ``discard`` block; the
+MariaDB has no template databases: a worker's copy is made object by object, from the
+definitions the server reports (``SHOW CREATE``: tables with their foreign keys, sequences,
+views, stored routines, triggers and events) and the rows (``INSERT ... SELECT``), which takes
+a fraction of migrating it again. ``prepare`` and ``discard`` block; the
 conftest runs them in a thread of their own.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, RowMapping, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -19,6 +21,8 @@ from task_service.core.db import async_database_url
 SYNC_DRIVER = "mariadb+pymysql"
 CONNECT_TIMEOUT_SECONDS = 5
 CHARSET = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+# The DEFINER clause of a view's, routine's, trigger's or event's definition, as SHOW CREATE gives it.
+DEFINER = re.compile(r"\bDEFINER=`(?:[^`]|``)*`@`(?:[^`]|``)*`\s*")
 
 
 class DatabaseUnavailable(Exception):
@@ -59,6 +63,14 @@ def discard(database_url: str, worker: str) -> None:
             server.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(url.database)}")
 
 
+def recreate(database_url: str) -> None:
+    """Drop the database and create it again, empty."""
+    url = _url(database_url)
+    with _server(url) as server:
+        server.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(url.database)}")
+        server.exec_driver_sql(f"CREATE DATABASE {_quoted(url.database)} {CHARSET}")
+
+
 @contextmanager
 def scratch(database_url: str) -> Iterator[str]:
     """An empty database beside the one at ``database_url``, dropped afterwards: for tests whose
@@ -76,35 +88,92 @@ def scratch(database_url: str) -> Iterator[str]:
 
 
 def _copy(server: Connection, source: str, target: str) -> None:
-    """Every table of ``source``, with its rows, into the empty ``target``."""
+    """Everything the migrations made in ``source``, into the empty ``target``.
+
+    Sequences (with their next value) and tables (with their rows) first, foreign keys unchecked
+    so in any order; then stored functions and procedures; then views, each made first as a
+    stand-in table, so a view over another view finds it whatever their order (as mysqldump does);
+    then triggers, after the rows, so copying fires none; then events. The definitions are the
+    server's own (``SHOW CREATE``), read while ``source`` is the current database so they name its
+    objects unqualified, and made without their ``DEFINER`` (the copy belongs to its maker).
+    """
     server.exec_driver_sql("SET SESSION foreign_key_checks = 0")
-    tables: list[str] = list(
-        server.execute(
-            text(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = :db AND table_type = 'BASE TABLE'"
-            ),
-            {"db": source},
-        ).scalars()
-    )
+    server.exec_driver_sql(f"USE {_quoted(source)}")
+    objects = _schema_objects(server, source)
+    definitions = {
+        (kind, name): server.exec_driver_sql(f"SHOW CREATE {kind} {_quoted(name)}").mappings().one()
+        for kind, names in objects.items()
+        for name in names
+    }
     server.exec_driver_sql(f"USE {_quoted(target)}")
-    for table in tables:
-        definition = server.exec_driver_sql(f"SHOW CREATE TABLE {_quoted(source)}.{_quoted(table)}").one()[1]
-        server.exec_driver_sql(definition)
-        stored: list[str] = list(
-            server.execute(
-                text(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = :db "
-                    "AND table_name = :table AND is_generated = 'NEVER' ORDER BY ordinal_position"
-                ),
-                {"db": source, "table": table},
-            ).scalars()
-        )
-        columns = ", ".join(_quoted(column) for column in stored)
-        # Names the server itself listed, quoted: nothing from outside goes into the statement.
+    for kind in ("SEQUENCE", "TABLE"):
+        for name in objects[kind]:
+            server.exec_driver_sql(definitions[kind, name]["Create Table"])
+    for name in objects["SEQUENCE"]:
+        # Names the server itself listed, quoted: nothing from outside goes into these statements.
+        after = server.exec_driver_sql(f"SELECT next_not_cached_value FROM {_quoted(source)}.{_quoted(name)}").scalar()  # noqa: S608
+        server.exec_driver_sql(f"SELECT SETVAL({_quoted(name)}, {int(after or 1)}, 0)")
+    for name in objects["TABLE"]:
+        columns = ", ".join(_quoted(column) for column in _columns(server, source, name, stored_only=True))
         server.exec_driver_sql(
-            f"INSERT INTO {_quoted(table)} ({columns}) SELECT {columns} FROM {_quoted(source)}.{_quoted(table)}"  # noqa: S608
+            f"INSERT INTO {_quoted(name)} ({columns}) SELECT {columns} FROM {_quoted(source)}.{_quoted(name)}"  # noqa: S608
         )
+    for kind in ("FUNCTION", "PROCEDURE"):
+        for name in objects[kind]:
+            _create(server, definitions[kind, name], f"Create {kind.title()}")
+    for name in objects["VIEW"]:
+        stand_in = ", ".join(f"{_quoted(column)} TINYINT" for column in _columns(server, source, name))
+        server.exec_driver_sql(f"CREATE TABLE {_quoted(name)} ({stand_in})")
+    for name in objects["VIEW"]:
+        server.exec_driver_sql(f"DROP TABLE {_quoted(name)}")
+        _create(server, definitions["VIEW", name], "Create View")
+    for name in objects["TRIGGER"]:
+        _create(server, definitions["TRIGGER", name], "SQL Original Statement")
+    for name in objects["EVENT"]:
+        _create(server, definitions["EVENT", name], "Create Event")
+
+
+def _schema_objects(server: Connection, schema: str) -> dict[str, list[str]]:
+    """The names of ``schema``'s objects by the kind ``SHOW CREATE`` takes; triggers in the order they fire."""
+    queries = {
+        "SEQUENCE": "SELECT table_name FROM information_schema.tables WHERE table_schema = :schema "
+        "AND table_type = 'SEQUENCE'",
+        "TABLE": "SELECT table_name FROM information_schema.tables WHERE table_schema = :schema "
+        "AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')",
+        "VIEW": "SELECT table_name FROM information_schema.tables WHERE table_schema = :schema AND table_type = 'VIEW'",
+        "FUNCTION": "SELECT routine_name FROM information_schema.routines WHERE routine_schema = :schema "
+        "AND routine_type = 'FUNCTION'",
+        "PROCEDURE": "SELECT routine_name FROM information_schema.routines WHERE routine_schema = :schema "
+        "AND routine_type = 'PROCEDURE'",
+        "TRIGGER": "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = :schema "
+        "ORDER BY event_object_table, action_timing, event_manipulation, action_order",
+        "EVENT": "SELECT event_name FROM information_schema.events WHERE event_schema = :schema",
+    }
+    return {kind: list(server.execute(text(query), {"schema": schema}).scalars()) for kind, query in queries.items()}
+
+
+def _columns(server: Connection, schema: str, table: str, *, stored_only: bool = False) -> list[str]:
+    """The columns of ``table`` in order; with ``stored_only``, those whose values the server does not compute."""
+    query = text(
+        "SELECT column_name, is_generated FROM information_schema.columns "
+        "WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position"
+    )
+    columns = server.execute(query, {"schema": schema, "table": table}).all()
+    return [name for name, generated in columns if generated == "NEVER" or not stored_only]
+
+
+def _create(server: Connection, definition: RowMapping, statement: str) -> None:
+    """Run the ``statement`` of a ``SHOW CREATE`` row without its ``DEFINER``, in the ``sql_mode`` it was made in."""
+    create = DEFINER.sub("", definition[statement], count=1)
+    if "sql_mode" not in definition:
+        server.exec_driver_sql(create)
+        return
+    mode = server.exec_driver_sql("SELECT @@SESSION.sql_mode").scalar()
+    server.execute(text("SET SESSION sql_mode = :mode"), {"mode": definition["sql_mode"]})
+    try:
+        server.exec_driver_sql(create)
+    finally:
+        server.execute(text("SET SESSION sql_mode = :mode"), {"mode": mode})
 
 
 def _url(database_url: str) -> URL:

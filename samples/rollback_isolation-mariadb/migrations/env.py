@@ -12,7 +12,7 @@ from logging.config import fileConfig
 from alembic import context
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, ForeignKeyConstraint
 from sqlalchemy.exc import DBAPIError
 
 from task_service.core.config import DatabaseSettings
@@ -50,6 +50,38 @@ def drop_indexes_with_their_tables(
             step.ops = [op for op in step.ops if not (isinstance(op, ops.ModifyTableOps) and not op.ops)]
 
 
+def alter_cycle_foreign_keys_after_their_tables(
+    _context: MigrationContext, _revision: object, directives: list[ops.MigrationScript]
+) -> None:
+    """Give each foreign key declared with ``use_alter=True`` (tables that refer to each other) an
+    ``op.create_foreign_key`` of its own, after the new tables; the downgrade drops it before them.
+
+    ``alembic revision --autogenerate`` writes it inside ``op.create_table``, where it cannot be
+    made before the table it refers to: the table would be made without it, silently.
+    """
+    for script in directives:
+        upgrade = script.upgrade_ops
+        if upgrade is None:
+            continue
+        later: list[ops.MigrateOperation] = []
+        for op in upgrade.ops:
+            if isinstance(op, ops.CreateTableOp):
+                cycle = [item for item in op.columns if isinstance(item, ForeignKeyConstraint) and item.use_alter]
+                op.columns = [item for item in op.columns if not any(item is constraint for constraint in cycle)]
+                later += [ops.CreateForeignKeyOp.from_constraint(constraint) for constraint in cycle]
+        if later:
+            upgrade.ops += later
+            script.downgrade_ops = upgrade.reverse()
+
+
+def write_what_the_database_accepts(
+    context: MigrationContext, revision: object, directives: list[ops.MigrationScript]
+) -> None:
+    """``process_revision_directives``: what ``alembic revision --autogenerate`` writes, made to run here."""
+    alter_cycle_foreign_keys_after_their_tables(context, revision, directives)
+    drop_indexes_with_their_tables(context, revision, directives)
+
+
 def run_migrations_offline() -> None:
     context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
@@ -60,7 +92,7 @@ def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        process_revision_directives=drop_indexes_with_their_tables,
+        process_revision_directives=write_what_the_database_accepts,
     )
     with context.begin_transaction():
         context.run_migrations()

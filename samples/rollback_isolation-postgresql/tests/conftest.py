@@ -3,12 +3,15 @@
 The schema is built and the app started once per test session. Each test then runs
 inside a transaction on a single connection; the app's sessions and ``db_session``
 join it with savepoints (``join_transaction_mode="create_savepoint"``), so the app
-may commit freely and everything the test did is rolled back at teardown.
+may commit freely and everything the test did is rolled back at teardown. What a test
+commits elsewhere (through ``engine``, or an engine of its own, as a test of a script would)
+is put back as the migrations left it (``tests/tables.py``).
 """
 
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -18,14 +21,17 @@ from fastapi import FastAPI
 from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from task_service.core.config import Settings
 from task_service.core.db import make_engine
 from task_service.main import create_app
 
-from . import database
+from . import changes, database
+from .changes import ChangeLog
 from .support import in_own_thread, migrate
+from .tables import Baseline, put_back, read_baseline, read_tables
 
 # Your domain's test data: its factories and the fixtures that make rows with them.
 pytest_plugins = ["tests.factories"]
@@ -33,11 +39,49 @@ pytest_plugins = ["tests.factories"]
 API_KEY = "test-api-key"
 # The `db-test` service of docker-compose.yml; override with TEST_DATABASE_URL.
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5433/test"
+# Statements that write nothing a rollback would have to undo.
+READS = ("SELECT", "SHOW", "EXPLAIN", "PRAGMA", "SET", "BEGIN", "START", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+# The execution option that marks the test's own connection, whose transaction is rolled back.
+ROLLED_BACK = "rolled_back"
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def set_up_database(database_url: str) -> None:
-    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    """Build the schema the way production does, and log every row written from then on (once per
+    run, before xdist workers copy the database): what the migrations wrote is the baseline."""
+    make_anew_if_left_changed(database_url)
     migrate(database_url)
+    on_database(database_url, install_change_log)
+
+
+def make_anew_if_left_changed(database_url: str) -> None:
+    """A run that was stopped before it put back what its tests changed leaves the database off its
+    baseline, with no record of what the baseline was: it is dropped and made again."""
+    if on_database(database_url, changes.left_behind):
+        print("the test database holds changes an earlier run did not put back: making it anew")
+        database.recreate(database_url)
+
+
+def install_change_log(connection: Connection) -> None:
+    ChangeLog(read_tables(connection)).install(connection)
+
+
+def on_database(
+    database_url: str, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``work(connection, *args, **kwargs)`` in one transaction on the database at ``database_url``, committed."""
+
+    async def run() -> T:
+        engine = make_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -74,6 +118,18 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, api_key=SecretStr(API_KEY))
 
 
+@pytest.fixture(scope="session")
+def baseline(database_url: str) -> Baseline:
+    """Every row of the set-up database (what the migrations wrote), read once, before any test writes."""
+    return in_own_thread(on_database, database_url, read_baseline)
+
+
+@pytest.fixture(scope="session")
+def change_log(baseline: Baseline) -> ChangeLog:
+    """The log of every row written to each table (tests/changes.py)."""
+    return ChangeLog(list(baseline.tables.values()))
+
+
 @pytest.fixture
 def api_headers() -> dict[str, str]:
     return {"X-API-Key": API_KEY}
@@ -100,10 +156,45 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
         yield app
 
 
+class WritesElsewhere:
+    """Whether a test wrote through a connection other than its own (``engine``, an engine it made), which
+    the rollback does not undo: every engine's statements pass here (an event of SQLAlchemy's ``Engine``)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if not self.seen and not connection.get_execution_options().get(ROLLED_BACK):
+            self.seen = not statement.lstrip().upper().startswith(READS)
+
+
+@pytest.fixture(scope="session")
+def writes_elsewhere() -> Iterator[WritesElsewhere]:
+    watch = WritesElsewhere()
+    event.listen(Engine, "before_cursor_execute", watch)
+    yield watch
+    event.remove(Engine, "before_cursor_execute", watch)
+
+
+@pytest.fixture(autouse=True)
+def writes_elsewhere_put_back(request: pytest.FixtureRequest, writes_elsewhere: WritesElsewhere) -> Iterator[None]:
+    """After a test that wrote outside its transaction, put back what it changed as the migrations left it."""
+    writes_elsewhere.seen = False
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    database_url = request.getfixturevalue("database_url")
+    baseline, change_log = request.getfixturevalue("baseline"), request.getfixturevalue("change_log")
+    yield
+    if writes_elsewhere.seen:
+        in_own_thread(on_database, database_url, put_back, baseline, change_log)
+
+
 @pytest.fixture
 async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """The test's own connection, inside a transaction that is never committed."""
     async with engine.connect() as connection:
+        await connection.execution_options(**{ROLLED_BACK: True})
         transaction = await connection.begin()
         yield connection
         await transaction.rollback()

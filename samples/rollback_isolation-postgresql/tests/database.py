@@ -41,6 +41,13 @@ def discard(database_url: str, worker: str) -> None:
         asyncio.run(_on_server(url, f"DROP DATABASE IF EXISTS {_quoted(url)} WITH (FORCE)"))
 
 
+def recreate(database_url: str) -> None:
+    """Drop the database and create it again, empty."""
+    url = make_url(async_database_url(database_url))
+    asyncio.run(_on_server(url, f"DROP DATABASE IF EXISTS {_quoted(url)} WITH (FORCE)"))
+    asyncio.run(_on_server(url, f"CREATE DATABASE {_quoted(url)}"))
+
+
 async def _prepare(url: URL, worker: str, set_up: Callable[[str], None] | None) -> str:
     if set_up is not None:
         exists = await _on_server(url, "SELECT 1 FROM pg_database WHERE datname = :name", name=url.database)

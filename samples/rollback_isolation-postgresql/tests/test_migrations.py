@@ -4,7 +4,8 @@ Its built-in checks: a single head; the history upgrades from an empty database,
 migration downgrades and upgrades again, one at a time; the models match what the migrations
 build (``alembic revision --autogenerate`` would find nothing to do). They start from an
 empty schema: ``alembic_engine`` undoes every migration inside a transaction that is rolled
-back afterwards, so the other tests find the schema and data they left.
+back afterwards.
+The other tests find the schema and data they left.
 """
 
 from collections.abc import Iterator

@@ -1,20 +1,24 @@
 """Test fixtures for the self-healing seed strategy.
 
-Once per test run, ``set_up_database`` migrates the schema and, if the database held no
-rows, runs the project's own seeder (``python -m task_service.seed``) in a
-subprocess, so the suite heals a fresh or wiped database by itself. Tests may rely on the
-seeded baseline: every row of every table after seeding, read from the database (the tables
-you add, and whatever your seeder puts in them, included). Whatever a test creates is deleted
-after it; a test that changes the baseline fails, and the baseline is put back for the next.
+Once per test run, ``set_up_database`` migrates the schema and, unless this database holds the
+seed of the project's seeder as it is now, runs that seeder (``python -m task_service.seed``)
+in a subprocess, so the suite heals a fresh, wiped or half-seeded database by itself, whatever
+rows the migrations wrote (reference data). Tests may rely on the seeded baseline: every row of
+every table after seeding, read from the database (the tables you add, and whatever your
+migrations and your seeder put in them, included). Every row a test writes, whoever writes it,
+is logged by the database (tests/changes.py) and put back after the test (tests/tables.py): what
+it created is deleted; a test that changed the baseline fails, and the baseline is put back for
+the next. The cost follows what a test wrote, not the size of the baseline.
 """
 
 import asyncio
+import hashlib
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 from uuid import uuid4
 
 import pytest
@@ -23,22 +27,30 @@ from fastapi import FastAPI
 from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Column, Connection, MetaData, String, Table, delete, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from task_service.core.config import Settings
 from task_service.core.db import make_engine, make_sessionmaker
 from task_service.main import create_app
 
-from . import database
+from . import changes, database
+from .changes import ChangeLog
 from .support import in_own_thread, migrate
-from .tables import Rows, delete_rows, insert_rows, read_rows, read_tables
+from .tables import CHANGE_LOG_PREFIX, Baseline, put_back, read_baseline, read_tables
 
 # Your domain's test data: its factories and the fixtures that make rows with them.
 pytest_plugins = ["tests.factories"]
 
 API_KEY = "test-api-key"
 SEEDER = [sys.executable, "-m", "task_service.seed"]
+SEED_MODULE = Path(__file__).resolve().parents[1] / "task_service" / "seed.py"
+# Which seeder (a digest of its module) last seeded this database, kept beside the change log:
+# a new migration reinstalls the log and drops it, so the seeder runs again (it must be safe to).
+SEEDED = Table(CHANGE_LOG_PREFIX + "seeded", MetaData(schema=changes.SCHEMA), Column("seeder", String(64)))
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def run_seeder(database_url: str) -> None:
@@ -56,31 +68,64 @@ def run_seeder(database_url: str) -> None:
         pytest.exit(f"the seeder failed (exit {exc.returncode}):\n{exc.stdout}{exc.stderr}", returncode=1)
 
 
-def holds_no_rows(connection: Connection) -> bool:
-    """No table (but alembic's) has a row: a new database, or one wiped clean."""
-    return not any(connection.execute(select(table).limit(1)).first() for table in read_tables(connection))
+def seeder_digest() -> str:
+    return hashlib.sha256(SEED_MODULE.read_bytes()).hexdigest()
 
 
-async def is_empty(database_url: str) -> bool:
-    engine = make_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(holds_no_rows)
-    finally:
-        await engine.dispose()
+def seeded_by(connection: Connection) -> str | None:
+    """The digest of the seeder that seeded this database; None if none did."""
+    if not inspect(connection).has_table(SEEDED.name, schema=SEEDED.schema):
+        return None
+    return connection.execute(select(SEEDED.c.seeder)).scalar()
+
+
+def mark_seeded(connection: Connection, digest: str) -> None:
+    """Record the seeder that seeded; the rows it wrote are the baseline, not changes to put back."""
+    ChangeLog(read_tables(connection)).take(connection)
+    SEEDED.create(connection, checkfirst=True)
+    connection.execute(delete(SEEDED))
+    connection.execute(insert(SEEDED).values(seeder=digest))
 
 
 def set_up_database(database_url: str) -> None:
-    """Migrate, and seed if the database held no rows (once per run, before xdist workers copy it).
-
-    Emptiness is judged before migrating, so rows your migrations insert (reference data) do not
-    make a new database look seeded.
-    """
-    empty = asyncio.run(is_empty(database_url))
+    """Migrate, and seed unless this seeder seeded the database already (once per run, before xdist
+    workers copy it). Rows your migrations insert (reference data) do not make it look seeded."""
+    make_anew_if_left_changed(database_url)
     migrate(database_url)
-    if empty:
-        print("test database is empty: running the seeder")
+    on_database(database_url, install_change_log)
+    digest = seeder_digest()
+    if on_database(database_url, seeded_by) != digest:
+        print("test database is not seeded by this seeder: running the seeder")
         run_seeder(database_url)
+        on_database(database_url, mark_seeded, digest)
+
+
+def make_anew_if_left_changed(database_url: str) -> None:
+    """A run that was stopped before it put back what its tests changed leaves the database off its
+    baseline, with no record of what the baseline was: it is dropped and made again."""
+    if on_database(database_url, changes.left_behind):
+        print("the test database holds changes an earlier run did not put back: making it anew")
+        database.recreate(database_url)
+
+
+def install_change_log(connection: Connection) -> None:
+    ChangeLog(read_tables(connection)).install(connection)
+
+
+def on_database(
+    database_url: str, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``work(connection, *args, **kwargs)`` in one transaction on the database at ``database_url``, committed."""
+
+    async def run() -> T:
+        engine = make_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -117,6 +162,18 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, api_key=SecretStr(API_KEY))
 
 
+@pytest.fixture(scope="session")
+def baseline(database_url: str) -> Baseline:
+    """Every row of the set-up database (the migrations' and the seeder's), read once, before any test writes."""
+    return in_own_thread(on_database, database_url, read_baseline)
+
+
+@pytest.fixture(scope="session")
+def change_log(baseline: Baseline) -> ChangeLog:
+    """The log of every row written to each table (tests/changes.py)."""
+    return ChangeLog(list(baseline.tables.values()))
+
+
 @pytest.fixture
 def api_headers() -> dict[str, str]:
     return {"X-API-Key": API_KEY}
@@ -143,38 +200,6 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
         yield app
 
 
-@dataclass(frozen=True)
-class Baseline:
-    """The seeded database: its tables (parents first) and every row of each."""
-
-    tables: list[Table]
-    rows: Rows
-
-    def keep(self, connection: Connection) -> bool:
-        """Delete every row the baseline does not have (children first); whether the seeded ones were untouched.
-
-        If they were not, they are put back as seeded, so one test's mistake fails that test alone.
-        """
-        delete_rows(connection, self.tables, keep=self.rows)
-        if read_rows(connection, self.tables) == self.rows:
-            return True
-        delete_rows(connection, self.tables)
-        insert_rows(connection, self.tables, self.rows)
-        return False
-
-
-def read_baseline(connection: Connection) -> Baseline:
-    tables = read_tables(connection)
-    return Baseline(tables, read_rows(connection, tables))
-
-
-@pytest.fixture(scope="session")
-async def baseline(engine: AsyncEngine) -> Baseline:
-    """The seeded rows of every table, read once per session."""
-    async with engine.connect() as connection:
-        return await connection.run_sync(read_baseline)
-
-
 @pytest.fixture(autouse=True)
 def seeded_baseline(request: pytest.FixtureRequest) -> None:
     """Integration tests keep the seeded baseline (``baseline_kept``); unit tests need no database."""
@@ -183,12 +208,12 @@ def seeded_baseline(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-async def baseline_kept(engine: AsyncEngine, baseline: Baseline) -> AsyncIterator[None]:
-    """After the test, delete the rows it created and check the seeded ones are untouched (else put them back)."""
+async def baseline_kept(engine: AsyncEngine, baseline: Baseline, change_log: ChangeLog) -> AsyncIterator[None]:
+    """After the test, delete the rows it created; if it changed seeded ones, put them back and fail it."""
     yield
     async with engine.begin() as connection:
-        kept = await connection.run_sync(baseline.keep)
-    assert kept, "the test changed the seeded baseline: create your own rows instead"
+        changed = await connection.run_sync(put_back, baseline, change_log)
+    assert not changed, f"the test changed the seeded baseline ({', '.join(changed)}): create your own rows instead"
 
 
 @pytest.fixture
@@ -201,7 +226,7 @@ async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests that go through the app or the database `integration`, the rest `unit`."""
     for item in items:
-        uses_database = {"client", "app", "db_session", "engine"} & set(getattr(item, "fixturenames", ()))
+        uses_database = {"database_url"} & set(getattr(item, "fixturenames", ()))
         item.add_marker(pytest.mark.integration if uses_database else pytest.mark.unit)
 
 

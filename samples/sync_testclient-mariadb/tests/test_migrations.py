@@ -3,8 +3,9 @@
 Its built-in checks: a single head; the history upgrades from an empty database, and every
 migration downgrades and upgrades again, one at a time; the models match what the migrations
 build (``alembic revision --autogenerate`` would find nothing to do). They start from an
-empty schema: ``alembic_engine`` is an empty database of their own (DDL here commits at once, so no
-transaction could take it back), so the other tests find the schema and data they left.
+empty schema: ``alembic_engine`` is an empty database of their own: DDL here commits at once, so no
+transaction could take it back.
+The other tests find the schema and data they left.
 """
 
 from collections.abc import Iterator

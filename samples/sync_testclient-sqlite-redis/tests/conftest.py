@@ -4,15 +4,19 @@ Tests are plain ``def`` functions. ``client`` is FastAPI's TestClient, entered o
 per session: the app's lifespan runs and creates its async engine inside the
 TestClient's own event loop, which lives until the session ends. ``db_session`` is
 a synchronous Session on the same database. The app and the tests use different
-connections, so a test cannot be wrapped in one transaction; instead every table of the
-database (read from the database, so the tables you add are included) is emptied after
-each test that used it, which keeps tests independent of each other and of their order.
+connections, so a test cannot be wrapped in one transaction; instead, after each test that
+reached the database, every row it wrote (through the app, ``db_session``, ``engine`` or
+anything else: tests/changes.py logs them) is put back as the migrations left it: rows it
+added are deleted, rows it changed or deleted are restored (tests/tables.py). Every test starts
+with exactly what the migrations wrote, reference data included, whatever ran before it.
 So is the app's Redis database index: ``empty_cache`` deletes its keys (one FLUSHDB of this
 worker's own index) after every test.
 """
 
+import asyncio
 import os
 from collections.abc import Callable, Iterator
+from typing import Concatenate, ParamSpec, TypeVar
 from uuid import uuid4
 
 import pytest
@@ -21,17 +25,18 @@ from fastapi.testclient import TestClient
 from filelock import FileLock
 from pydantic import SecretStr
 from redis import Redis
-from sqlalchemy import Engine, Table, create_engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from task_service.core.config import Settings
-from task_service.core.db import async_database_url, configure_sqlite
+from task_service.core.db import async_database_url, configure_sqlite, make_engine
 from task_service.main import create_app
 
-from . import cache, database
+from . import cache, changes, database
+from .changes import ChangeLog
 from .support import in_own_thread, migrate
-from .tables import delete_rows, read_tables
+from .tables import Baseline, put_back, read_baseline, read_tables
 
 # Your domain's test data: its factories and the fixtures that make rows with them.
 pytest_plugins = ["tests.factories"]
@@ -40,10 +45,44 @@ API_KEY = "test-api-key"
 # The `redis-test` service of docker-compose.yml; override with TEST_REDIS_URL.
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6380/0"
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def set_up_database(database_url: str) -> None:
-    """Build the schema the way production does (once per run, before xdist workers copy the database)."""
+    """Build the schema the way production does, and log every row written from then on (once per
+    run, before xdist workers copy the database): what the migrations wrote is the baseline."""
+    make_anew_if_left_changed(database_url)
     migrate(database_url)
+    on_database(database_url, install_change_log)
+
+
+def make_anew_if_left_changed(database_url: str) -> None:
+    """A run that was stopped before it put back what its tests changed leaves the database off its
+    baseline, with no record of what the baseline was: it is dropped and made again."""
+    if on_database(database_url, changes.left_behind):
+        print("the test database holds changes an earlier run did not put back: making it anew")
+        database.recreate(database_url)
+
+
+def install_change_log(connection: Connection) -> None:
+    ChangeLog(read_tables(connection)).install(connection)
+
+
+def on_database(
+    database_url: str, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``work(connection, *args, **kwargs)`` in one transaction on the database at ``database_url``, committed."""
+
+    async def run() -> T:
+        engine = make_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -94,6 +133,18 @@ def redis_url(worker_id: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, redis_url: str) -> Settings:
     return Settings(database_url=database_url, api_key=SecretStr(API_KEY), redis_url=redis_url)
+
+
+@pytest.fixture(scope="session")
+def baseline(database_url: str) -> Baseline:
+    """Every row of the set-up database (what the migrations wrote), read once, before any test writes."""
+    return in_own_thread(on_database, database_url, read_baseline)
+
+
+@pytest.fixture(scope="session")
+def change_log(baseline: Baseline) -> ChangeLog:
+    """The log of every row written to each table (tests/changes.py)."""
+    return ChangeLog(list(baseline.tables.values()))
 
 
 @pytest.fixture
@@ -150,30 +201,27 @@ def redis(redis_client: Redis) -> Redis:
     return redis_client
 
 
-@pytest.fixture(scope="session")
-def tables(engine: Engine) -> list[Table]:
-    """Every table of the migrated test database, read from it once: the ones you add too."""
-    with engine.connect() as connection:
-        return read_tables(connection)
-
-
-@pytest.fixture
-def empty_tables(engine: Engine, tables: list[Table]) -> Iterator[None]:
-    """After a test that used the database, delete every row of every table (children first) in one transaction."""
+@pytest.fixture(autouse=True)
+def baseline_restored(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that reached the database, put back what it changed as the migrations left it."""
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    engine, baseline, change_log = (request.getfixturevalue(name) for name in ("engine", "baseline", "change_log"))
     yield
     with engine.begin() as connection:
-        delete_rows(connection, tables)
+        put_back(connection, baseline, change_log)
 
 
 @pytest.fixture
-def db_session(engine: Engine, empty_tables: None) -> Iterator[Session]:
+def db_session(engine: Engine) -> Iterator[Session]:
     """Each statement on its own (autocommit), so every read sees what the app has committed by then."""
     with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
         yield session
 
 
 @pytest.fixture
-def client(started_client: TestClient, empty_tables: None) -> Iterator[TestClient]:
+def client(started_client: TestClient) -> Iterator[TestClient]:
     """FastAPI's TestClient on the started app; cookies do not outlive the test."""
     yield started_client
     started_client.cookies.clear()

@@ -4,8 +4,8 @@
 """
 
 import sqlite3
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -47,7 +47,34 @@ def prepare(database_url: str, worker: str, set_up: Callable[[str], None] | None
 
 def discard(database_url: str, worker: str) -> None:
     """Delete the copy ``prepare`` made for ``worker``; the file the tests were pointed at stays."""
-    if worker != "master" and not is_in_memory(database_url):
+    if worker != "master":
+        _delete(database_url)
+
+
+def recreate(database_url: str) -> None:
+    """Delete the database file, which is made again, empty, when next opened."""
+    _delete(database_url)
+
+
+@contextmanager
+def scratch(database_url: str) -> Iterator[str]:
+    """An empty database file beside the one at ``database_url``, deleted afterwards: for the
+    migration checks, which must not meet the rows and tables other tests keep there."""
+    url = make_url(database_url)
+    if is_in_memory(database_url):
+        yield url.set(database=":memory:").render_as_string(hide_password=False)
+        return
+    path = Path(url.database or "")
+    scratch = url.set(database=str(path.with_name(f"{path.stem}_scratch{path.suffix}")))
+    _delete(scratch.render_as_string(hide_password=False))
+    try:
+        yield scratch.render_as_string(hide_password=False)
+    finally:
+        _delete(scratch.render_as_string(hide_password=False))
+
+
+def _delete(database_url: str) -> None:
+    if not is_in_memory(database_url):
         path = Path(make_url(database_url).database or "")
         for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)

@@ -1,62 +1,63 @@
-"""The test database's tables and rows, read from the database itself, never from a list of models.
+"""The test database's tables and its baseline, read from the database itself, never from a list of models.
 
-What the strategy does to the data between tests goes through here, so it covers every table
-the migrations made: the ones added after the project was generated too, whatever their keys
-(integer, UUID, composite) and foreign keys (with or without ``ON DELETE``). The functions
-take a synchronous connection; async code calls them through ``connection.run_sync``.
+The baseline is every row the database holds once it is set up: the rows your migrations write
+(reference data, such as a data migration's ``op.bulk_insert``).
+Whatever a test changes is put back to it afterwards, row by row: ``restore`` is given the keys
+of the rows a test touched (``tests/changes.py`` logs them, whoever wrote them), deletes the rows
+the baseline lacks, writes changed rows back as they were and inserts the ones that went. Its
+cost follows what the test changed, not the size of the baseline.
+
+It covers every table the migrations made, the ones added after the project was generated too,
+whatever their keys (integer, UUID, composite, none) and foreign keys (with or without
+``ON DELETE``, to their own table, in a cycle): the restore's own transaction does not check
+foreign keys, so no order of rows can fail it; it writes with
+``PRAGMA defer_foreign_keys``: they are checked at its commit.
+Views are not tables: they show what the tables hold.
+The functions take a synchronous connection; async code calls them through ``connection.run_sync``.
 """
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Protocol
 
-from sqlalchemy import Column, Connection, Delete, Insert, MetaData, Table, delete, insert, select, tuple_
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    MetaData,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.schema import sort_tables_and_constraints
 
-# alembic's own table (which migration the database is at): never test data.
+# alembic's own table (which migration the database is at), and the change log's (tests/changes.py): never test data.
 VERSION_TABLE = "alembic_version"
+CHANGE_LOG_PREFIX = "test_changes_"
+# Keys per statement when rows are read or deleted by key.
+CHUNK = 500
+# How often the restore looks again at what it wrote, before it gives up.
+ROUNDS = 5
 
-# Every row of each table, by table name, in primary-key order.
-Rows = dict[str, list[tuple[Any, ...]]]
+Key = tuple[Any, ...]
+Row = tuple[Any, ...]
 
 
 def read_tables(connection: Connection) -> list[Table]:
-    """Every table but alembic's, parents before children (as their foreign keys say)."""
+    """Every table but alembic's and the change log's, parents before children where the foreign keys allow.
+
+    Tables in a foreign-key cycle come in some order: ``sort_tables_and_constraints`` sets the
+    cycle's constraints aside (without a warning), and the restore needs no more than that.
+    """
     metadata = MetaData()
-    metadata.reflect(connection)
-    return [table for table in metadata.sorted_tables if table.name != VERSION_TABLE]
-
-
-def read_rows(connection: Connection, tables: Sequence[Table]) -> Rows:
-    """Every row of ``tables``, in key order, so two reads of the same data compare equal."""
-    return {
-        table.name: [tuple(row) for row in connection.execute(select(table).order_by(*key_columns(table)))]
-        for table in tables
-    }
-
-
-def delete_rows(connection: Connection, tables: Sequence[Table], keep: Rows | None = None) -> None:
-    """Delete every row of ``tables``, children first, except the rows of ``keep`` (matched by primary key)."""
-    execute(connection, [deletion(table, (keep or {}).get(table.name, [])) for table in reversed(tables)])
-
-
-def insert_rows(connection: Connection, tables: Sequence[Table], rows: Rows) -> None:
-    """Insert ``rows`` into ``tables``, parents first; generated columns are left to the database."""
-    execute(connection, [insertion(table, rows[table.name]) for table in tables if rows.get(table.name)])
-
-
-def deletion(table: Table, kept: list[tuple[Any, ...]]) -> Delete:
-    """``DELETE`` of the rows of ``table`` but ``kept`` ones."""
-    if not kept:
-        return delete(table)
-    columns = key_columns(table)
-    if len(columns) == 1:
-        return delete(table).where(columns[0].not_in([key_of(table, row)[0] for row in kept]))
-    return delete(table).where(tuple_(*columns).not_in([key_of(table, row) for row in kept]))
-
-
-def insertion(table: Table, rows: list[tuple[Any, ...]]) -> Insert:
-    """One ``INSERT`` of ``rows`` (rows of ``read_rows``), without the columns the database generates."""
-    stored = [(index, column.name) for index, column in enumerate(table.columns) if column.computed is None]
-    return insert(table).values([{name: row[index] for index, name in stored} for row in rows])
+    metadata.reflect(connection, only=lambda name, _: name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX))
+    ordered = sort_tables_and_constraints(metadata.tables.values())  # type: ignore[no-untyped-call] # SQLAlchemy's own
+    return [table for table, _ in ordered if table is not None]
 
 
 def key_columns(table: Table) -> list[Column[Any]]:
@@ -64,14 +65,141 @@ def key_columns(table: Table) -> list[Column[Any]]:
     return list(table.primary_key.columns) or list(table.columns)
 
 
-def key_of(table: Table, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The primary-key values of ``row`` (a row of ``read_rows``)."""
-    names = [column.name for column in table.columns]
+def key_of(table: Table, row: Row) -> Key:
+    """The primary-key values of ``row`` (a row of ``select(table)``)."""
+    names = table.columns.keys()
     return tuple(row[names.index(column.name)] for column in key_columns(table))
 
 
-def execute(connection: Connection, statements: Sequence[Delete | Insert]) -> None:
-    """Run ``statements`` in order. SQLite checks foreign keys at the end of each statement,
-    so children before parents is enough, for rows of one table that refer to each other too."""
-    for statement in statements:
-        connection.execute(statement)
+@dataclass(frozen=True)
+class Baseline:
+    """The set-up database: its tables (parents first) and every row of each, by key."""
+
+    tables: dict[str, Table]
+    rows: dict[str, dict[Key, Row]]
+
+
+def read_baseline(connection: Connection) -> Baseline:
+    """Every row of every table, read once the database is set up."""
+    tables = read_tables(connection)
+    rows = {
+        table.name: {key_of(table, row): row for row in map(tuple, connection.execute(select(table)))}
+        for table in tables
+    }
+    return Baseline({table.name: table for table in tables}, rows)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What ``restore`` does to a table: delete the rows the baseline lacks, write back changed and missing ones."""
+
+    table: Table
+    added: list[Key] = field(default_factory=list)
+    changed: list[Row] = field(default_factory=list)
+    missing: list[Row] = field(default_factory=list)
+    # A table without a primary key is emptied and filled again whole.
+    whole: bool = False
+
+
+def put_back(connection: Connection, baseline: Baseline, log: "Log") -> list[str]:
+    """Put back every row the change log names as the baseline has it; the tables whose baseline rows had changed.
+
+    What a test added is deleted; rows it changed or deleted are written back (and a test that
+    only added rows is not counted as changing the baseline). Writes of the restore that a
+    trigger logs, or answers with writes of its own, are looked at again, until nothing differs.
+    """
+    changed: set[str] = set()
+    for _ in range(ROUNDS):
+        repairs = restore(connection, baseline, log.take(connection))
+        if not repairs:
+            return sorted(changed)
+        changed |= {repair.table.name for repair in repairs if repair.changed or repair.missing}
+    raise RuntimeError(
+        f"the baseline still changes after {ROUNDS} rounds of putting it back: does a trigger write on every write?"
+    )
+
+
+class Log(Protocol):
+    """``tests/changes.py``'s ``ChangeLog``: the keys of the rows written since it was last asked, by table name."""
+
+    def take(self, connection: Connection) -> dict[str, set[Key]]: ...
+
+
+def restore(connection: Connection, baseline: Baseline, keys: dict[str, set[Key]]) -> list["Repair"]:
+    """Put the rows with these ``keys`` (by table name) back as the baseline has them; what differed.
+
+    Nothing is written where the rows already match.
+    """
+    repairs = []
+    for name, table in baseline.tables.items():
+        if keys.get(name) and (repair := compare(connection, table, baseline.rows[name], keys[name])):
+            repairs.append(repair)
+    if repairs:
+        write(connection, repairs)
+    return repairs
+
+
+def compare(connection: Connection, table: Table, rows: dict[Key, Row], keys: set[Key]) -> Repair | None:
+    """What differs from the baseline ``rows`` of ``table`` among the rows with these ``keys``."""
+    if not table.primary_key.columns:
+        # Without a key, rows are told apart by all their values, NULLs too: compared whole.
+        present = sorted(map(tuple, connection.execute(select(table))), key=repr)
+        seeded = sorted(rows.values(), key=repr)
+        return None if present == seeded else Repair(table, missing=seeded, whole=True)
+    found = {key_of(table, row): row for row in select_by_key(connection, table, keys)}
+    added = [key for key in found if key not in rows]
+    changed = [rows[key] for key, row in found.items() if key in rows and row != rows[key]]
+    missing = [rows[key] for key in keys if key in rows and key not in found]
+    return Repair(table, added, changed, missing) if added or changed or missing else None
+
+
+def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> Iterator[Row]:
+    for chunk in chunks(keys):
+        yield from map(tuple, connection.execute(select(table).where(key_in(table, chunk))))
+
+
+def write(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
+    # Foreign keys are checked when the transaction commits, once every row is back.
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    for repair in reversed(repairs):
+        if repair.whole:
+            connection.execute(delete(repair.table))
+        for chunk in chunks(repair.added):
+            connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
+    for repair in repairs:
+        if repair.changed:
+            connection.execute(*updating(repair.table, repair.changed))
+        if repair.missing:
+            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in repair.missing])
+
+
+def updating(table: Table, rows: Sequence[Row]) -> tuple[Any, list[dict[str, Any]]]:
+    """An ``UPDATE`` by key, and its parameters: ``rows`` written over the rows with their keys."""
+    keys = key_columns(table)
+    names = [column.name for column in keys]
+    statement = update(table).where(*[column == bindparam(f"key_{column.name}") for column in keys])
+    parameters = []
+    for row in rows:
+        values = {name: value for name, value in stored_values(table, row).items() if name not in names}
+        keyed = {f"key_{name}": value for name, value in zip(names, key_of(table, row), strict=True)}
+        parameters.append(values | keyed)
+    return statement, parameters
+
+
+def stored_values(table: Table, row: Row) -> dict[str, Any]:
+    """The values of ``row`` by column name, but those of the columns the database computes."""
+    return {column.name: value for column, value in zip(table.columns, row, strict=True) if column.computed is None}
+
+
+def key_in(table: Table, keys: Sequence[Key]) -> ColumnElement[bool]:
+    columns = key_columns(table)
+    if len(columns) == 1:
+        return columns[0].in_([key[0] for key in keys])
+    return tuple_(*columns).in_(keys)
+
+
+def chunks(keys: Iterable[Key]) -> Iterator[list[Key]]:
+    iterator = iter(keys)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk

@@ -1,4 +1,5 @@
-"""Self-healing seed: seeds an empty database once, restores a changed baseline, stops on a broken seeder."""
+"""Self-healing seed: seeds a database once, restores a changed baseline, stops on a broken seeder and
+heals the next run, whatever rows the migrations wrote."""
 
 from __future__ import annotations
 
@@ -31,6 +32,65 @@ async def test_2_finds_the_seeded_projects(client, api_headers):
     page = (await client.get("/api/v1/projects", params={{"limit": 100}}, headers=api_headers)).json()
     assert sorted(item["name"] for item in page["items"]) == sorted(SEED_PROJECTS)
 """
+
+
+# A data migration: reference rows that are there before the seeder runs, and are no seed.
+REFERENCE_ROWS = """\"\"\"a reference project
+
+Revision ID: 0002
+Revises: 0001
+\"\"\"
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.bulk_insert(sa.table("projects", sa.column("name", sa.String)), [{"name": "Reference: inbox"}])
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM projects WHERE name = 'Reference: inbox'")
+"""
+SEEDED = """
+from {package}.seed import SEED_PROJECTS
+
+
+async def test_the_seed_and_the_reference_rows_are_there(client, api_headers):
+    page = (await client.get("/api/v1/projects", params={{"limit": 100}}, headers=api_headers)).json()
+    assert sorted(item["name"] for item in page["items"]) == sorted([*SEED_PROJECTS, "Reference: inbox"])
+"""
+
+
+@pytest.mark.parametrize("database", databases_for(STRATEGY))
+def test_a_broken_seeder_is_run_again_once_fixed_whatever_rows_the_migrations_wrote(
+    cookies: Cookies, new_database: Callable[[str], str], database: str
+) -> None:
+    baked = bake(cookies, STRATEGY, database)
+    (baked.path / "migrations" / "versions" / "0002_a_reference_project.py").write_text(REFERENCE_ROWS)
+    (baked.path / "tests" / "test_seeded.py").write_text(SEEDED.format(package=baked.package))
+    seeder = baked.path / baked.package / "seed.py"
+    working = seeder.read_text()
+    url = new_database(database)
+
+    seeder.write_text('raise SystemExit("seed data unavailable: boom")\n')
+    broken = baked.pytest("-s", "tests/test_seeded.py", database_url=url)
+    assert broken.returncode != 0 and "seed data unavailable: boom" in broken.stdout + broken.stderr
+
+    seeder.write_text(working)
+    healed = baked.pytest("-s", "tests/test_seeded.py", database_url=url)
+    assert healed.returncode == 0 and "running the seeder" in healed.stdout, healed.stdout[-3000:]
+    again = baked.pytest("-s", "tests/test_seeded.py", database_url=url)
+    assert again.returncode == 0 and "running the seeder" not in again.stdout, again.stdout[-3000:]
+
+    seeder.write_text(working + "\n# A changed seeder seeds again.\n")
+    changed = baked.pytest("-s", "tests/test_seeded.py", database_url=url)
+    assert changed.returncode == 0 and "running the seeder" in changed.stdout, changed.stdout[-3000:]
 
 
 @pytest.mark.parametrize("database", databases_for(STRATEGY))

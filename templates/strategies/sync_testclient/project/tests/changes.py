@@ -1,0 +1,1 @@
+{% include "databases/" ~ cookiecutter.database ~ "/changes.py.j2" %}
