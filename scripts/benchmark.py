@@ -150,7 +150,7 @@ def timed_pytest(baked: Baked, url: str, *args: str) -> tuple[float, float | Non
 
 def seed_more(baked: Baked, rows: int) -> None:
     """One more seeded project with ``rows`` tasks, in the seeder of a ``self_healing_seed`` project."""
-    seeder = baked.path / baked.package / "seed.py"
+    (seeder,) = baked.path.glob("*/seed.py")
     text = seeder.read_text()
     marker = "\n\n\nasync def seed("
     assert marker in text, "the seeder changed: update scripts/benchmark.py"

@@ -43,6 +43,10 @@ class ChangeLog:
     def __init__(self, tables: list[Table]) -> None:
         metadata = MetaData(schema=SCHEMA)
         self.logs = {table.name: (table, log_table(table, metadata)) for table in tables}
+        # The statements ``take`` runs, made once: which logs hold keys, and each log's keys taken out.
+        logged = [select(literal(name)).where(exists(log.select())) for name, (_, log) in self.logs.items()]
+        self.logged = union_all(*logged) if logged else None
+        self.taking = {name: delete(log).returning(*log.columns) for name, (_, log) in self.logs.items()}
 
     def install(self, connection: Connection) -> bool:
         """Give every table its log and trigger, unless they are all there; whether they were (re)made."""
@@ -56,15 +60,13 @@ class ChangeLog:
         return True
 
     def take(self, connection: Connection) -> dict[str, set[Key]]:
-        """The keys of the rows changed since the last call, by table name; the logs are emptied."""
-        if not self.logs:
+        """The keys of the rows written since the last call, by table name; the logs are emptied."""
+        if self.logged is None:
             return {}
-        logged = [select(literal(name)).where(exists(log.select())) for name, (_, log) in self.logs.items()]
-        changed: dict[str, set[Key]] = {}
-        for name in connection.execute(union_all(*logged)).scalars():
-            log = self.logs[name][1]
-            changed[name] = {tuple(row) for row in connection.execute(delete(log).returning(*log.columns))}
-        return changed
+        return {
+            name: {tuple(row) for row in connection.execute(self.taking[name])}
+            for name in connection.execute(self.logged).scalars()
+        }
 
 
 def log_table(table: Table, metadata: MetaData) -> Table:

@@ -11,7 +11,8 @@ is put back as the migrations left it (``tests/tables.py``).
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from functools import partial
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -22,6 +23,7 @@ from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from task_service.core.config import Settings
@@ -31,7 +33,7 @@ from task_service.main import create_app
 from . import changes, database
 from .changes import ChangeLog
 from .support import in_own_thread, migrate
-from .tables import Baseline, put_back, read_baseline, read_tables
+from .tables import Baseline, put_back, read_baseline, read_tables, restoring_engine
 
 # Your domain's test data: its factories and the fixtures that make rows with them.
 pytest_plugins = ["tests.factories"]
@@ -44,7 +46,6 @@ READS = ("SELECT", "SHOW", "EXPLAIN", "PRAGMA", "SET", "BEGIN", "START", "SAVEPO
 # The execution option that marks the test's own connection, whose transaction is rolled back.
 ROLLED_BACK = "rolled_back"
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -68,20 +69,23 @@ def install_change_log(connection: Connection) -> None:
     ChangeLog(read_tables(connection)).install(connection)
 
 
-def on_database(
-    database_url: str, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T:
-    """``work(connection, *args, **kwargs)`` in one transaction on the database at ``database_url``, committed."""
+def on_database(database_url: str, work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` in one transaction on the database at ``database_url``, committed."""
+    engine = restoring_engine(database_url)
+    try:
+        with connect(engine) as connection, connection.begin():
+            return work(connection)
+    finally:
+        engine.dispose()
 
-    async def run() -> T:
-        engine = make_engine(database_url)
-        try:
-            async with engine.begin() as connection:
-                return await connection.run_sync(work, *args, **kwargs)
-        finally:
-            await engine.dispose()
 
-    return asyncio.run(run())
+def connect(engine: Engine) -> Connection:
+    """A connection that puts the baseline back, or the run stops with one line saying why it cannot."""
+    try:
+        return engine.connect()
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        pytest.exit(f"cannot open the connection that puts the baseline back: {reason}", returncode=1)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -119,15 +123,30 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def baseline(database_url: str) -> Baseline:
+def restore_engine(database_url: str) -> Iterator[Engine]:
+    """The connection that puts the baseline back after tests; it checks no foreign keys (tests/tables.py)."""
+    engine = restoring_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def baseline(restore_engine: Engine) -> Baseline:
     """Every row of the set-up database (what the migrations wrote), read once, before any test writes."""
-    return in_own_thread(on_database, database_url, read_baseline)
+    with connect(restore_engine) as connection:
+        return read_baseline(connection)
 
 
 @pytest.fixture(scope="session")
 def change_log(baseline: Baseline) -> ChangeLog:
     """The log of every row written to each table (tests/changes.py)."""
     return ChangeLog(list(baseline.tables.values()))
+
+
+@pytest.fixture(scope="session")
+def restore_baseline(restore_engine: Engine, baseline: Baseline, change_log: ChangeLog) -> Callable[[], list[str]]:
+    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py)."""
+    return partial(put_back, restore_engine, baseline, change_log)
 
 
 @pytest.fixture
@@ -183,11 +202,10 @@ def writes_elsewhere_put_back(request: pytest.FixtureRequest, writes_elsewhere: 
     if "database_url" not in request.fixturenames:
         yield
         return
-    database_url = request.getfixturevalue("database_url")
-    baseline, change_log = request.getfixturevalue("baseline"), request.getfixturevalue("change_log")
+    restore_baseline = request.getfixturevalue("restore_baseline")
     yield
     if writes_elsewhere.seen:
-        in_own_thread(on_database, database_url, put_back, baseline, change_log)
+        restore_baseline()
 
 
 @pytest.fixture

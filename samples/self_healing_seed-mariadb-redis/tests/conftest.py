@@ -13,14 +13,14 @@ Whatever a test put in Redis is deleted after it too (``empty_cache``: an autous
 this worker's own index).
 """
 
-import asyncio
 import hashlib
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TypeVar
 from uuid import uuid4
 
 import pytest
@@ -30,7 +30,8 @@ from filelock import FileLock
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 from redis.asyncio import Redis
-from sqlalchemy import Column, Connection, MetaData, String, Table, delete, insert, inspect, select
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, delete, insert, inspect, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from task_service.core.cache import make_redis
@@ -41,7 +42,7 @@ from task_service.main import create_app
 from . import cache, changes, database
 from .changes import ChangeLog
 from .support import in_own_thread, migrate
-from .tables import CHANGE_LOG_PREFIX, Baseline, put_back, read_baseline, read_tables
+from .tables import CHANGE_LOG_PREFIX, Baseline, put_back, read_baseline, read_tables, restoring_engine
 
 # Your domain's test data: its factories and the fixtures that make rows with them.
 pytest_plugins = ["tests.factories"]
@@ -57,7 +58,6 @@ SEED_MODULE = Path(__file__).resolve().parents[1] / "task_service" / "seed.py"
 # a new migration reinstalls the log and drops it, so the seeder runs again (it must be safe to).
 SEEDED = Table(CHANGE_LOG_PREFIX + "seeded", MetaData(schema=changes.SCHEMA), Column("seeder", String(64)))
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -105,7 +105,7 @@ def set_up_database(database_url: str) -> None:
     if on_database(database_url, seeded_by) != digest:
         print("test database is not seeded by this seeder: running the seeder")
         run_seeder(database_url)
-        on_database(database_url, mark_seeded, digest)
+        on_database(database_url, partial(mark_seeded, digest=digest))
 
 
 def make_anew_if_left_changed(database_url: str) -> None:
@@ -120,20 +120,23 @@ def install_change_log(connection: Connection) -> None:
     ChangeLog(read_tables(connection)).install(connection)
 
 
-def on_database(
-    database_url: str, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T:
-    """``work(connection, *args, **kwargs)`` in one transaction on the database at ``database_url``, committed."""
+def on_database(database_url: str, work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` in one transaction on the database at ``database_url``, committed."""
+    engine = restoring_engine(database_url)
+    try:
+        with connect(engine) as connection, connection.begin():
+            return work(connection)
+    finally:
+        engine.dispose()
 
-    async def run() -> T:
-        engine = make_engine(database_url)
-        try:
-            async with engine.begin() as connection:
-                return await connection.run_sync(work, *args, **kwargs)
-        finally:
-            await engine.dispose()
 
-    return asyncio.run(run())
+def connect(engine: Engine) -> Connection:
+    """A connection that puts the baseline back, or the run stops with one line saying why it cannot."""
+    try:
+        return engine.connect()
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        pytest.exit(f"cannot open the connection that puts the baseline back: {reason}", returncode=1)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -187,15 +190,30 @@ def settings(database_url: str, redis_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def baseline(database_url: str) -> Baseline:
+def restore_engine(database_url: str) -> Iterator[Engine]:
+    """The connection that puts the baseline back after tests; it checks no foreign keys (tests/tables.py)."""
+    engine = restoring_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def baseline(restore_engine: Engine) -> Baseline:
     """Every row of the set-up database (the migrations' and the seeder's), read once, before any test writes."""
-    return in_own_thread(on_database, database_url, read_baseline)
+    with connect(restore_engine) as connection:
+        return read_baseline(connection)
 
 
 @pytest.fixture(scope="session")
 def change_log(baseline: Baseline) -> ChangeLog:
     """The log of every row written to each table (tests/changes.py)."""
     return ChangeLog(list(baseline.tables.values()))
+
+
+@pytest.fixture(scope="session")
+def restore_baseline(restore_engine: Engine, baseline: Baseline, change_log: ChangeLog) -> Callable[[], list[str]]:
+    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py)."""
+    return partial(put_back, restore_engine, baseline, change_log)
 
 
 @pytest.fixture
@@ -247,18 +265,15 @@ def redis(redis_client: Redis) -> Redis:
 
 
 @pytest.fixture(autouse=True)
-def seeded_baseline(request: pytest.FixtureRequest) -> None:
-    """Integration tests keep the seeded baseline (``baseline_kept``); unit tests need no database."""
-    if request.node.get_closest_marker("integration") is not None:
-        request.getfixturevalue("baseline_kept")
-
-
-@pytest.fixture
-async def baseline_kept(engine: AsyncEngine, baseline: Baseline, change_log: ChangeLog) -> AsyncIterator[None]:
-    """After the test, delete the rows it created; if it changed seeded ones, put them back and fail it."""
+def seeded_baseline(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After an integration test, delete the rows it created; if it changed seeded ones, put them back
+    and fail it. Unit tests need no database."""
+    if request.node.get_closest_marker("integration") is None:
+        yield
+        return
+    restore_baseline = request.getfixturevalue("restore_baseline")
     yield
-    async with engine.begin() as connection:
-        changed = await connection.run_sync(put_back, baseline, change_log)
+    changed = restore_baseline()
     assert not changed, f"the test changed the seeded baseline ({', '.join(changed)}): create your own rows instead"
 
 

@@ -9,11 +9,11 @@ cost follows what the test changed, not the size of the baseline.
 
 It covers every table the migrations made, the ones added after the project was generated too,
 whatever their keys (integer, UUID, composite, none) and foreign keys (with or without
-``ON DELETE``, to their own table, in a cycle): the restore's own transaction does not check
-foreign keys, so no order of rows can fail it; it writes with
-``foreign_key_checks = 0``.
+``ON DELETE``, to their own table, in a cycle): the restore's own connection (``restoring_engine``)
+does not check foreign keys, so no order of rows can fail it:
+MariaDB's ``foreign_key_checks = 0``.
 Views are not tables: they show what the tables hold.
-The functions take a synchronous connection; async code calls them through ``connection.run_sync``.
+The functions take a synchronous connection or engine, whatever the strategy's tests are.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,16 +26,21 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
+    Engine,
     MetaData,
     Table,
     bindparam,
+    create_engine,
     delete,
     insert,
     select,
     tuple_,
     update,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.schema import sort_tables_and_constraints
+
+from task_service.core.db import async_database_url, configure_mariadb
 
 # alembic's own table (which migration the database is at), and the change log's (tests/changes.py): never test data.
 VERSION_TABLE = "alembic_version"
@@ -150,19 +155,35 @@ class Repair:
     whole: bool = False
 
 
-def put_back(connection: Connection, baseline: Baseline, log: "Log") -> list[str]:
-    """Put back every row the change log names as the baseline has it; the tables whose baseline rows had changed.
+def restoring_engine(database_url: str) -> Engine:
+    """An engine for ``put_back`` on the database at ``database_url``: its connections do not check
+    foreign keys."""
+    url = make_url(async_database_url(database_url)).set(drivername="mariadb+pymysql")
+    engine = create_engine(url, connect_args={"init_command": "SET SESSION foreign_key_checks = 0"})
+    configure_mariadb(engine)
+    return engine
 
-    What a test added is deleted; rows it changed or deleted are written back (and a test that
-    only added rows is not counted as changing the baseline). Writes of the restore that a
-    trigger logs, or answers with writes of its own, are looked at again, until nothing differs.
+
+def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
+    """Put back every row the change log names as the baseline has it, in one transaction; the tables
+    whose baseline rows had been changed or deleted (rows a test only added do not count).
+
+    What a test added is deleted; rows it changed or deleted are written back. What the restore
+    writes is logged in turn, and what a trigger of yours writes in answer: the log is read again
+    until it names nothing new.
     """
-    changed: set[str] = set()
-    for _ in range(ROUNDS):
-        repairs = restore(connection, baseline, log.take(connection))
-        if not repairs:
-            return sorted(changed)
-        changed |= {repair.table.name for repair in repairs if repair.changed or repair.missing}
+    with engine.begin() as connection:
+        changed: set[str] = set()
+        deleted: dict[str, set[Key]] = {}
+        for _ in range(ROUNDS):
+            keys = {name: found - deleted.get(name, set()) for name, found in log.take(connection).items()}
+            repairs = restore(connection, baseline, {name: found for name, found in keys.items() if found})
+            if not repairs:
+                return sorted(changed)
+            for repair in repairs:
+                deleted.setdefault(repair.table.name, set()).update(repair.added)
+                if repair.changed or repair.missing:
+                    changed.add(repair.table.name)
     raise RuntimeError(
         f"the baseline still changes after {ROUNDS} rounds of putting it back: does a trigger write on every write?"
     )
@@ -196,10 +217,12 @@ def compare(connection: Connection, table: Table, rows: dict[Key, Row], keys: se
         present = sorted(map(tuple, connection.execute(select(table))), key=repr)
         seeded = sorted(rows.values(), key=repr)
         return None if present == seeded else Repair(table, missing=seeded, whole=True)
-    found = {key_of(table, row): row for row in select_by_key(connection, table, keys)}
-    added = [key for key in found if key not in rows]
-    changed = [rows[key] for key, row in found.items() if key in rows and row != rows[key]]
-    missing = [rows[key] for key in keys if key in rows and key not in found]
+    # Rows the baseline lacks are deleted, whether they are still there or not; the others are read and compared.
+    added = [key for key in keys if key not in rows]
+    seeded = [key for key in keys if key in rows]
+    found = {key_of(table, row): row for row in select_by_key(connection, table, seeded)}
+    changed = [rows[key] for key, row in found.items() if row != rows[key]]
+    missing = [rows[key] for key in seeded if key not in found]
     return Repair(table, added, changed, missing) if added or changed or missing else None
 
 
@@ -210,15 +233,6 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
 
 def write(connection: Connection, repairs: Sequence[Repair]) -> None:
     """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
-    # Foreign keys are neither checked nor acted on (no cascades) while the rows are put back.
-    connection.exec_driver_sql("SET SESSION foreign_key_checks = 0")
-    try:
-        write_unchecked(connection, repairs)
-    finally:
-        connection.exec_driver_sql("SET SESSION foreign_key_checks = 1")
-
-
-def write_unchecked(connection: Connection, repairs: Sequence[Repair]) -> None:
     for repair in reversed(repairs):
         if repair.whole:
             connection.execute(delete(repair.table))
