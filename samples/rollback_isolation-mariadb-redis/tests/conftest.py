@@ -12,7 +12,7 @@ FLUSHDB of this worker's own database index).
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from functools import partial
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -51,8 +51,12 @@ DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6380/0"
 READS = ("SELECT", "SHOW", "EXPLAIN", "PRAGMA", "SET", "BEGIN", "START", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 # The execution option that marks the test's own connection, whose transaction is rolled back.
 ROLLED_BACK = "rolled_back"
+WRITES_ELSEWHERE = pytest.StashKey["WritesElsewhere"]()
 
 T = TypeVar("T")
+# Puts back what tests wrote since it last ran; says which tables' baseline rows had changed.
+RestoreBaseline = Callable[[], list[str]]
+RESTORE_BASELINE = pytest.StashKey[RestoreBaseline]()
 
 
 def set_up_database(database_url: str) -> None:
@@ -140,7 +144,8 @@ def redis_url(worker_id: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str) -> Settings:
+def settings(database_url: str, redis_url: str, restore_baseline: RestoreBaseline) -> Settings:
+    """The service's settings for the tests; the baseline is read first, before anything can write."""
     return Settings(database_url=database_url, api_key=SecretStr(API_KEY), redis_url=redis_url)
 
 
@@ -166,9 +171,25 @@ def change_log(baseline: Baseline) -> ChangeLog:
 
 
 @pytest.fixture(scope="session")
-def restore_baseline(restore_engine: Engine, baseline: Baseline, change_log: ChangeLog) -> Callable[[], list[str]]:
-    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py)."""
-    return partial(put_back, restore_engine, baseline, change_log)
+def restore_baseline(
+    request: pytest.FixtureRequest, restore_engine: Engine, baseline: Baseline, change_log: ChangeLog
+) -> RestoreBaseline:
+    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py).
+
+    Kept in the run's stash too, for the strategy's ``pytest_runtest_teardown``: a hook costs a test
+    next to nothing, an autouse fixture a tenth of a request.
+    """
+    restore: RestoreBaseline = partial(put_back, restore_engine, baseline, change_log)
+    request.config.stash[RESTORE_BASELINE] = restore
+    return restore
+
+
+def baseline_to_restore(item: pytest.Item, nextitem: pytest.Item | None) -> RestoreBaseline | None:
+    """``restore_baseline``, once a test is torn down, if the database was reached at all; None after an
+    xdist worker's last test, whose copy of the database is gone with the session's fixtures."""
+    if nextitem is None and hasattr(item.config, "workerinput"):
+        return None
+    return item.config.stash.get(RESTORE_BASELINE, None)
 
 
 @pytest.fixture
@@ -231,25 +252,26 @@ class WritesElsewhere:
             self.seen = not statement.lstrip().upper().startswith(READS)
 
 
-@pytest.fixture(scope="session")
-def writes_elsewhere() -> Iterator[WritesElsewhere]:
-    watch = WritesElsewhere()
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[WRITES_ELSEWHERE] = watch = WritesElsewhere()
     event.listen(Engine, "before_cursor_execute", watch)
-    yield watch
-    event.remove(Engine, "before_cursor_execute", watch)
 
 
-@pytest.fixture(autouse=True)
-def writes_elsewhere_put_back(request: pytest.FixtureRequest, writes_elsewhere: WritesElsewhere) -> Iterator[None]:
-    """After a test that wrote outside its transaction, put back what it changed as the migrations left it."""
-    writes_elsewhere.seen = False
-    if "database_url" not in request.fixturenames:
-        yield
-        return
-    restore_baseline = request.getfixturevalue("restore_baseline")
-    yield
-    if writes_elsewhere.seen:
-        restore_baseline()
+def pytest_unconfigure(config: pytest.Config) -> None:
+    event.remove(Engine, "before_cursor_execute", config.stash[WRITES_ELSEWHERE])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """Once a test that wrote outside its transaction is torn down, put back what it changed as the
+    migrations left it."""
+    try:
+        return (yield)
+    finally:
+        watch = item.config.stash[WRITES_ELSEWHERE]
+        if watch.seen and (restore_baseline := baseline_to_restore(item, nextitem)):
+            restore_baseline()
+        watch.seen = False
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -53,6 +53,9 @@ SEED_MODULE = Path(__file__).resolve().parents[1] / "task_service" / "seed.py"
 SEEDED = Table(CHANGE_LOG_PREFIX + "seeded", MetaData(schema=changes.SCHEMA), Column("seeder", String(64)))
 
 T = TypeVar("T")
+# Puts back what tests wrote since it last ran; says which tables' baseline rows had changed.
+RestoreBaseline = Callable[[], list[str]]
+RESTORE_BASELINE = pytest.StashKey[RestoreBaseline]()
 
 
 def run_seeder(database_url: str) -> None:
@@ -163,7 +166,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, restore_baseline: RestoreBaseline) -> Settings:
+    """The service's settings for the tests; the baseline is read first, before anything can write."""
     return Settings(database_url=database_url, api_key=SecretStr(API_KEY))
 
 
@@ -189,9 +193,25 @@ def change_log(baseline: Baseline) -> ChangeLog:
 
 
 @pytest.fixture(scope="session")
-def restore_baseline(restore_engine: Engine, baseline: Baseline, change_log: ChangeLog) -> Callable[[], list[str]]:
-    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py)."""
-    return partial(put_back, restore_engine, baseline, change_log)
+def restore_baseline(
+    request: pytest.FixtureRequest, restore_engine: Engine, baseline: Baseline, change_log: ChangeLog
+) -> RestoreBaseline:
+    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py).
+
+    Kept in the run's stash too, for the strategy's ``pytest_runtest_teardown``: a hook costs a test
+    next to nothing, an autouse fixture a tenth of a request.
+    """
+    restore: RestoreBaseline = partial(put_back, restore_engine, baseline, change_log)
+    request.config.stash[RESTORE_BASELINE] = restore
+    return restore
+
+
+def baseline_to_restore(item: pytest.Item, nextitem: pytest.Item | None) -> RestoreBaseline | None:
+    """``restore_baseline``, once a test is torn down, if the database was reached at all; None after an
+    xdist worker's last test, whose copy of the database is gone with the session's fixtures."""
+    if nextitem is None and hasattr(item.config, "workerinput"):
+        return None
+    return item.config.stash.get(RESTORE_BASELINE, None)
 
 
 @pytest.fixture
@@ -220,17 +240,18 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
         yield app
 
 
-@pytest.fixture(autouse=True)
-def seeded_baseline(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After an integration test, delete the rows it created; if it changed seeded ones, put them back
-    and fail it. Unit tests need no database."""
-    if request.node.get_closest_marker("integration") is None:
-        yield
-        return
-    restore_baseline = request.getfixturevalue("restore_baseline")
-    yield
-    changed = restore_baseline()
-    assert not changed, f"the test changed the seeded baseline ({', '.join(changed)}): create your own rows instead"
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """Once an integration test is torn down, delete the rows it created; if it changed seeded ones,
+    put them back and fail it. Unit tests need no database."""
+    try:
+        return (yield)
+    finally:
+        if item.get_closest_marker("integration") and (restore_baseline := baseline_to_restore(item, nextitem)):
+            changed = restore_baseline()
+            assert not changed, (
+                f"the test changed the seeded baseline ({', '.join(changed)}): create your own rows instead"
+            )
 
 
 @pytest.fixture

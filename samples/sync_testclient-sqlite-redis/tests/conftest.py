@@ -14,7 +14,7 @@ worker's own index) after every test.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from typing import TypeVar
 from uuid import uuid4
@@ -47,6 +47,9 @@ API_KEY = "test-api-key"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6380/0"
 
 T = TypeVar("T")
+# Puts back what tests wrote since it last ran; says which tables' baseline rows had changed.
+RestoreBaseline = Callable[[], list[str]]
+RESTORE_BASELINE = pytest.StashKey[RestoreBaseline]()
 
 
 def set_up_database(database_url: str) -> None:
@@ -134,7 +137,8 @@ def redis_url(worker_id: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str) -> Settings:
+def settings(database_url: str, redis_url: str, restore_baseline: RestoreBaseline) -> Settings:
+    """The service's settings for the tests; the baseline is read first, before anything can write."""
     return Settings(database_url=database_url, api_key=SecretStr(API_KEY), redis_url=redis_url)
 
 
@@ -160,9 +164,25 @@ def change_log(baseline: Baseline) -> ChangeLog:
 
 
 @pytest.fixture(scope="session")
-def restore_baseline(restore_engine: Engine, baseline: Baseline, change_log: ChangeLog) -> Callable[[], list[str]]:
-    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py)."""
-    return partial(put_back, restore_engine, baseline, change_log)
+def restore_baseline(
+    request: pytest.FixtureRequest, restore_engine: Engine, baseline: Baseline, change_log: ChangeLog
+) -> RestoreBaseline:
+    """Put back what was written since the last call; the tables whose baseline rows had changed (tests/tables.py).
+
+    Kept in the run's stash too, for the strategy's ``pytest_runtest_teardown``: a hook costs a test
+    next to nothing, an autouse fixture a tenth of a request.
+    """
+    restore: RestoreBaseline = partial(put_back, restore_engine, baseline, change_log)
+    request.config.stash[RESTORE_BASELINE] = restore
+    return restore
+
+
+def baseline_to_restore(item: pytest.Item, nextitem: pytest.Item | None) -> RestoreBaseline | None:
+    """``restore_baseline``, once a test is torn down, if the database was reached at all; None after an
+    xdist worker's last test, whose copy of the database is gone with the session's fixtures."""
+    if nextitem is None and hasattr(item.config, "workerinput"):
+        return None
+    return item.config.stash.get(RESTORE_BASELINE, None)
 
 
 @pytest.fixture
@@ -219,15 +239,15 @@ def redis(redis_client: Redis) -> Redis:
     return redis_client
 
 
-@pytest.fixture(autouse=True)
-def baseline_restored(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test that reached the database, put back what it wrote as the migrations left it."""
-    if "database_url" not in request.fixturenames:
-        yield
-        return
-    restore_baseline = request.getfixturevalue("restore_baseline")
-    yield
-    restore_baseline()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """Once a test that reached the database is torn down, put back what it wrote as the migrations left it."""
+    try:
+        return (yield)
+    finally:
+        restore_baseline = baseline_to_restore(item, nextitem)
+        if restore_baseline and "database_url" in getattr(item, "fixturenames", ()):
+            restore_baseline()
 
 
 @pytest.fixture
