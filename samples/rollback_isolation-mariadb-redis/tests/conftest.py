@@ -14,7 +14,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import uuid4
 
 import httpx
@@ -47,8 +47,8 @@ API_KEY = "test-api-key"
 DEFAULT_TEST_DATABASE_URL = "mariadb://root@127.0.0.1:3307/test"
 # The `redis-test` service of docker-compose.yml; override with TEST_REDIS_URL.
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6380/0"
-# Statements that write nothing a rollback would have to undo.
-READS = ("SELECT", "SHOW", "EXPLAIN", "PRAGMA", "SET", "BEGIN", "START", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+# The events of a transaction's end, on any connection (see WritesElsewhere).
+ENDS = ("commit", "rollback")
 # The execution option that marks the test's own connection, whose transaction is rolled back.
 ROLLED_BACK = "rolled_back"
 WRITES_ELSEWHERE = pytest.StashKey["WritesElsewhere"]()
@@ -241,24 +241,30 @@ def redis(redis_client: Redis) -> Redis:
 
 
 class WritesElsewhere:
-    """Whether a test wrote through a connection other than its own (``engine``, an engine it made), which
-    the rollback does not undo: every engine's statements pass here (an event of SQLAlchemy's ``Engine``)."""
+    """Whether a transaction other than the test's own ended since the last test: a commit elsewhere
+    (through ``engine``, or an engine the test made, as a test of a script would), or the end of a
+    connection that commits each statement by itself. What it wrote is not rolled back with the
+    test. Every engine's transactions end here: SQLAlchemy's ``commit`` and ``rollback`` events of
+    ``Engine``, which cost a test nothing per statement.
+    """
 
     def __init__(self) -> None:
         self.seen = False
 
-    def __call__(self, connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
-        if not self.seen and not connection.get_execution_options().get(ROLLED_BACK):
-            self.seen = not statement.lstrip().upper().startswith(READS)
+    def ended(self, connection: Connection) -> None:
+        if not connection.get_execution_options().get(ROLLED_BACK):
+            self.seen = True
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[WRITES_ELSEWHERE] = watch = WritesElsewhere()
-    event.listen(Engine, "before_cursor_execute", watch)
+    for end in ENDS:
+        event.listen(Engine, end, watch.ended)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    event.remove(Engine, "before_cursor_execute", config.stash[WRITES_ELSEWHERE])
+    for end in ENDS:
+        event.remove(Engine, end, config.stash[WRITES_ELSEWHERE].ended)
 
 
 @pytest.hookimpl(wrapper=True)
