@@ -34,6 +34,27 @@ async def test_2_finds_the_seeded_projects(client, api_headers):
 """
 
 
+# A test that deletes a seeded project outright: its seeded tasks go with it (ON DELETE CASCADE,
+# which MariaDB's triggers do not see), and the next test finds them all back.
+DELETES_FROM_THE_BASELINE = """
+from sqlalchemy import text
+
+from {package}.seed import SEED_PROJECTS
+
+
+async def test_1_deletes_a_seeded_project_and_its_tasks(db_session):
+    await db_session.execute(text("DELETE FROM projects WHERE name = 'Seed: website relaunch'"))
+    await db_session.commit()
+
+
+async def test_2_finds_every_seeded_task(client, api_headers):
+    for name, titles in SEED_PROJECTS.items():
+        page = (await client.get("/api/v1/projects", params={{"q": name}}, headers=api_headers)).json()
+        tasks = await client.get(f"/api/v1/projects/{{page['items'][0]['id']}}/tasks", headers=api_headers)
+        assert [task["title"] for task in tasks.json()["items"]] == titles
+"""
+
+
 # A data migration: reference rows that are there before the seeder runs, and are no seed.
 REFERENCE_ROWS = """\"\"\"a reference project
 
@@ -109,6 +130,11 @@ def test_seeds_an_empty_database_once_and_fails_fast_on_a_broken_seeder(
     assert re.search(r"^=+ 2 passed, 1 error in ", healed.stdout, re.MULTILINE), healed.stdout[-3000:]
     assert "ERROR at teardown of test_1_renames_a_seeded_project" in healed.stdout
     assert "the test changed the seeded baseline" in healed.stdout
+
+    (baked.path / "tests" / "test_baseline.py").write_text(DELETES_FROM_THE_BASELINE.format(package=baked.package))
+    restored = baked.pytest("-p", "no:randomly", "tests/test_baseline.py", database_url=url)
+    assert re.search(r"^=+ 2 passed, 1 error in ", restored.stdout, re.MULTILINE), restored.stdout[-3000:]
+    assert "ERROR at teardown of test_1_deletes_a_seeded_project_and_its_tasks" in restored.stdout
 
     (baked.path / baked.package / "seed.py").write_text('raise SystemExit("seed data unavailable: boom")\n')
     broken = baked.pytest("tests/test_health.py", database_url=new_database(database))
