@@ -26,8 +26,10 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
@@ -185,7 +187,7 @@ N = int(os.environ["INSTRUCTIONS_TESTS"])
 
 @dataclass(frozen=True)
 class Case:
-    """One test of a baked project, counted: its file and name there, and what it is."""
+    """One test of a baked project, counted: its file and name there, what it is, and its own database."""
 
     baked: Baked
     path: str
@@ -219,8 +221,8 @@ def per_test(case: Case, copies: int) -> float:
     return (instructions(case, 3 * copies) - instructions(case, copies)) / (2 * copies)
 
 
-def bake_for(strategy: str, scratch: Path, url: str, floor_url: str | None) -> list[Case]:
-    """A project of ``strategy`` with the tests to count in it (and, given a database for it, the floor)."""
+def bake_for(strategy: str, scratch: Path, new_url: Callable[[], str], floor: bool) -> list[Case]:
+    """A project of ``strategy`` with the tests to count in it (and the floor's), each on a database of its own."""
     baked = rendered_project(scratch / strategy, strategy, DATABASE)
     baked.install()
     sync = strategy_settings(strategy).sync
@@ -233,14 +235,14 @@ def bake_for(strategy: str, scratch: Path, url: str, floor_url: str | None) -> l
         )
     )
     cases = [
-        Case(baked, "tests/test_instructions.py", "test_one_request", f"`{strategy}`: one request", url),
-        Case(baked, "tests/test_instructions.py", "test_one_write", f"`{strategy}`: one write", url),
+        Case(baked, "tests/test_instructions.py", "test_one_request", f"`{strategy}`: one request", new_url()),
+        Case(baked, "tests/test_instructions.py", "test_one_write", f"`{strategy}`: one write", new_url()),
     ]
-    if floor_url:
+    if floor:
         (baked.path / "floor").mkdir()
         (baked.path / "floor" / "conftest.py").write_text(FLOOR_CONFTEST)
         (baked.path / "floor" / "test_floor.py").write_text(FLOOR_TESTS)
-        cases = [Case(baked, "floor/test_floor.py", test, label, floor_url) for test, label in FLOOR] + cases
+        cases = [Case(baked, "floor/test_floor.py", test, label, new_url()) for test, label in FLOOR] + cases
     return cases
 
 
@@ -271,8 +273,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as scratch, scratch_databases(Path(scratch)) as new_database:
         cases: list[Case] = []
         for index, strategy in enumerate(strategies):
-            floor_url = new_database(DATABASE) if index == 0 else None
-            cases += bake_for(strategy, Path(scratch), new_database(DATABASE), floor_url)
+            cases += bake_for(strategy, Path(scratch), partial(new_database, DATABASE), floor=index == 0)
         # Two at a time: callgrind runs one thread, and the counts do not depend on the load.
         with ThreadPoolExecutor(max_workers=2) as pool:
             counts = list(pool.map(lambda case: per_test(case, options.copies), cases))
