@@ -292,10 +292,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         if item.get_closest_marker("integration") and (restore_baseline := baseline_to_restore(item, nextitem)):
-            changed = restore_baseline()
-            assert not changed, (
-                f"the test changed the seeded baseline ({', '.join(changed)}): create your own rows instead"
-            )
+            if changed := restore_baseline():
+                pytest.fail(f"the test changed the seeded baseline ({', '.join(changed)}): make rows of your own")
 
 
 @pytest.fixture

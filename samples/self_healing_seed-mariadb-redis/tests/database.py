@@ -158,8 +158,8 @@ def _columns(server: Connection, schema: str, table: str, *, stored_only: bool =
         "SELECT column_name, is_generated FROM information_schema.columns "
         "WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position"
     )
-    columns = server.execute(query, {"schema": schema, "table": table}).all()
-    return [name for name, generated in columns if generated == "NEVER" or not stored_only]
+    columns = server.execute(query, {"schema": schema, "table": table})
+    return [column.column_name for column in columns if column.is_generated == "NEVER" or not stored_only]
 
 
 def _create(server: Connection, definition: RowMapping, statement: str) -> None:
