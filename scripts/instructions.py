@@ -9,7 +9,8 @@ not: callgrind counts the same total twice, whatever else the machine does. Each
 3N times under ``valgrind --tool=callgrind``, each time in a pytest process of its own, in a baked
 project's locked environment with its pytest settings, after one run without valgrind (the
 database set up, the bytecode cached); (I(3N) - I(N)) / 2N is what one test costs, start-up and
-collection cancelled out.
+collection cancelled out. Only the counted test is collected (its node id, not ``-k``), and string
+hashing is seeded (``PYTHONHASHSEED=0``): two runs then count within a few in 100,000.
 
 The floor is a ladder of minimal tests in the same environment (``FLOOR``): an empty ``async def``
 test, a connection in a transaction that is rolled back, one ``SELECT`` on it, a request through
@@ -200,10 +201,16 @@ def instructions(case: Case, copies: int, *, counted: bool = True) -> int:
     """The instructions of one pytest process running ``copies`` of the case's test (0 when not ``counted``)."""
     with tempfile.TemporaryDirectory() as scratch:
         command = [case.baked.tool("python"), "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
-        command += [case.path, "-k", case.test]
+        # Selected by node id, so that only this test's copies are collected (``-k`` collects the whole file).
+        command.append(f"{case.path}::{case.test}")
         if counted:
             command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/callgrind.out", *command]
-        env = {**PYTHON_DEFAULTS, "TEST_DATABASE_URL": case.url, "INSTRUCTIONS_TESTS": str(copies)}
+        env = {
+            **PYTHON_DEFAULTS,
+            "TEST_DATABASE_URL": case.url,
+            "INSTRUCTIONS_TESTS": str(copies),
+            "PYTHONHASHSEED": "0",
+        }
         result = subprocess.run(command, cwd=case.baked.path, env=env, capture_output=True, text=True, timeout=3600)
     if result.returncode != 0 or f"{copies} passed" not in result.stdout:
         raise SystemExit(f"{case.label}: the tests failed\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
