@@ -17,13 +17,15 @@ async def paginate(
     """One page of ``statement`` (already ordered), with the total count of all its rows.
 
     One query, so the total and the page agree even while others write: every row carries
-    the total (``count(*) OVER ()``). Only a page past the end, with no row to carry it,
-    asks a second time, for the total alone.
+    the total (``count(*) OVER ()``). An empty first page means there is no row at all; only a
+    page past the end, with no row to carry the total, asks a second time, for the total alone.
     """
     page = statement.add_columns(func.count().over().label("total"))
     rows = (await session.execute(page.limit(pagination.limit).offset(pagination.offset))).all()
     if rows:
         total = rows[0].total
+    elif pagination.offset == 0:
+        total = 0
     else:
         total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     return Page[ReadT](
