@@ -1,11 +1,14 @@
-"""Jinja filters for the template.
+"""Jinja filters for the template, under cookiecutter (``_extensions``) and copier (copier_extensions.py).
 
 ``valid_slug``: ``cookiecutter.json`` renders ``__package`` through it right after
 the questions, so a bad name stops the run with one line before any directory is
 created (an empty slug would otherwise surface as cookiecutter's "directory already
-exists").
+exists"). copier asks its questions with validators instead (``copier.yml``).
 
 ``quoted``: free text as a double-quoted literal that is valid in Python and TOML.
+
+Nothing here imports cookiecutter at module level: copier's post-copy task renders the
+strategy's files with these filters in copier's own Python, where cookiecutter is not installed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import os
 import sys
 from pathlib import Path
 
-from cookiecutter.exceptions import FailedHookException
 from jinja2 import Environment
 from jinja2.ext import Extension
 
@@ -26,6 +28,8 @@ from pre_gen_project import input_error
 def valid_slug(slug: str, project_name: str) -> str:
     error = input_error(project_name, slug)
     if error:
+        from cookiecutter.exceptions import FailedHookException
+
         # cookiecutter's CLI prints this exception's message alone and exits 1.
         raise FailedHookException(f"ERROR: {error}")
     return slug

@@ -16,16 +16,22 @@ if TYPE_CHECKING:
 
 
 def template_environment(context: dict[str, Any]) -> Environment:
-    """Cookiecutter's Jinja environment, able to load the template's ``templates/`` folder."""
+    """The template's Jinja environment, as cookiecutter's, able to load the ``templates/`` folder.
+
+    Plain Jinja (strict, newlines kept, the template's filters), not cookiecutter's own: under
+    copier this runs in copier's Python, where cookiecutter is not installed.
+    """
     repo = Path(context["_repo_dir"]).resolve()
     # For the template's Jinja extensions (local_extensions.py) and the lock lookup (hooks/lockfiles.py).
     sys.path[:0] = [str(repo), str(repo / "hooks")]
-    from cookiecutter.environment import StrictEnvironment
-    from jinja2 import FileSystemLoader
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = StrictEnvironment(context={"cookiecutter": context}, keep_trailing_newline=True)
-    env.loader = FileSystemLoader([str(repo / "templates")])
-    return env
+    return Environment(
+        loader=FileSystemLoader([str(repo / "templates")]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        extensions=["local_extensions.TemplateFilters"],
+    )
 
 
 def add_choice_files(project: Path, context: dict[str, Any], env: Environment, folder: str) -> list[Path]:
@@ -105,6 +111,25 @@ def next_steps(project: Path, context: dict[str, Any], env: Environment) -> str:
     )
 
 
+def finish(project: Path, context: dict[str, Any]) -> Environment:
+    """Everything a render needs after the shared tree: under cookiecutter, cruft and copier alike.
+
+    Safe to run again on the same project (copier runs it in ``copier update``'s renders too):
+    the files are written anew, an existing ``.env`` is kept.
+    """
+    env = template_environment(context)
+    add_strategy_files(project, context, env)
+    add_cache_files(project, context, env)
+    try:
+        add_lock_file(project, context)
+    except LookupError as missing:
+        # cookiecutter deletes the half-made project when this hook fails, copier when its task does.
+        print(f"ERROR: {missing}", file=sys.stderr)
+        sys.exit(1)
+    write_env_file(project)
+    return env
+
+
 def main() -> None:
     project = Path.cwd()
     context: dict[str, Any] = json.loads(r"""{{ cookiecutter | jsonify }}""")
@@ -112,16 +137,7 @@ def main() -> None:
     # (cookiecutter/hooks.py: run_hook_from_repo_dir), as an absolute path. The context's own
     # _repo_dir may be relative (`cookiecutter .`), and under cruft it is missing.
     context["_repo_dir"] = r"""{{ rendering_dir() }}"""
-    env = template_environment(context)
-    add_strategy_files(project, context, env)
-    add_cache_files(project, context, env)
-    try:
-        add_lock_file(project, context)
-    except LookupError as missing:
-        # cookiecutter deletes the half-made project when this hook fails.
-        print(f"ERROR: {missing}", file=sys.stderr)
-        sys.exit(1)
-    write_env_file(project)
+    env = finish(project, context)
     print(next_steps(project, context, env))
 
 

@@ -1,4 +1,4 @@
-"""README "Updating a generated project", typed as written: cruft merges template changes into a
+"""README "Updating a generated project", "With cruft", typed as written: cruft merges template changes into a
 project the user edited, and switches its strategy.
 
 The README's commands run in order, each as a shell line, in a fresh venv where its install line
@@ -36,8 +36,8 @@ Shell = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def update_section_commands() -> tuple[list[str], list[str]]:
-    """The two blocks of the section: install and create; then check, update, switch."""
-    section = (TEMPLATE / "README.md").read_text().split("## Updating a generated project", 1)[1]
+    """The two blocks of the section on cruft: install and create; then check, update, switch."""
+    section = (TEMPLATE / "README.md").read_text().split("\n### With cruft\n", 1)[1]
     section = section.split("\n## ", 1)[0]
     create, update = ([line for line in block.splitlines() if line.strip()] for block in BASH_BLOCK.findall(section))
     return create, update
