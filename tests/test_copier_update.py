@@ -266,3 +266,20 @@ def test_a_cookiecutter_project_moves_to_copier_as_the_readme_says(
     assert main.read_text().endswith(USER_EDIT)
     assert (project / "README.md").read_text().endswith(TEMPLATE_CHANGE)
     assert sorted(git(project, "status", "--porcelain").splitlines()) == [" M .copier-answers.yml", " M README.md"]
+
+
+def test_a_bad_answer_is_refused_at_its_prompt_and_asked_again(
+    environment: dict[str, str], template_repo: Path, tmp_path: Path
+) -> None:
+    """At copier's prompt, a bad slug shows the hooks' one-line reason; the person types another."""
+    clear_line = "\x15"  # Ctrl-U: the prompt starts with the default filled in
+    name, slug, *rest = answers_for(STRATEGIES[0], CHOICES["database"][0])
+    reason = "project_slug 'class' is a Python keyword: pick another name"
+    typed = [name, (slug[0], f"{clear_line}class{ENTER}"), (reason, f"{clear_line}billing{ENTER}"), *rest]
+    code, screen = in_a_terminal(COPY, tmp_path, environment, template_repo, typed)
+    assert code == 0, screen[-3000:]
+    destination = COPY.split("#")[0].split()[-1]
+    assert [path.name for path in tmp_path.iterdir() if path.name != "template"] == [destination]
+    answers = yaml.safe_load((tmp_path / destination / ".copier-answers.yml").read_text())
+    assert answers["project_slug"] == "billing"
+    assert (tmp_path / destination / "billing" / "main.py").is_file()
