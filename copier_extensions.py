@@ -23,6 +23,10 @@ from typing import Any
 from copier_template_extensions import ContextHook
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
+# Without it copier stops before asking anything: "could not load some Jinja extensions: No module
+# named 'slugify'. Make sure to install these extensions alongside Copier itself."
+from slugify import slugify as python_slugify
+
 TEMPLATE = Path(__file__).resolve().parent
 
 
@@ -51,8 +55,6 @@ QUESTIONS = [key for key in json.loads((TEMPLATE / "cookiecutter.json").read_tex
 
 def slugify(text: str, **options: Any) -> str:
     """cookiecutter's ``slugify`` filter: python-slugify, which cookiecutter itself uses."""
-    from slugify import slugify as python_slugify
-
     return str(python_slugify(text, **options))
 
 
