@@ -170,6 +170,23 @@ def test_the_dockerfile_passes_hadolint(baked: Baked) -> None:
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
+REDOCLY = TEMPLATE / "tools" / "redocly" / "node_modules" / ".bin" / "redocly"
+
+
+def test_the_openapi_document_passes_redoclys_recommended_rules(baked: Baked, tmp_path: Path) -> None:
+    """No error from Redocly's recommended ruleset (warnings are advice: a licence, a 4XX on /health)."""
+    assert REDOCLY.is_file(), "Redocly CLI is missing: npm ci --prefix tools/redocly"
+    export = f"import json; from {baked.package}.main import create_app; print(json.dumps(create_app().openapi()))"
+    exported = baked.run(baked.tool("python"), "-c", export)
+    assert exported.returncode == 0, exported.stderr
+    document = tmp_path / "openapi.json"
+    document.write_text(exported.stdout)
+
+    lint = baked.run(str(REDOCLY), "lint", "--extends", "recommended", "--format", "stylish", str(document))
+
+    assert lint.returncode == 0 and "error" not in lint.stdout, lint.stdout + lint.stderr
+
+
 def test_pre_commit_runs_the_ci_checks_and_stops_a_bad_commit(cookies: Cookies) -> None:
     """`.pre-commit-config.yaml` runs ruff check, ruff format and mypy from the project's own lock."""
     project = bake(cookies, *COMBINATIONS[0])

@@ -220,6 +220,7 @@ def test_the_template_readme_set_up_is_what_ci_runs() -> None:
     assert documented == {
         "python3 -m venv .venv",
         "pip install -r requirements-dev.txt",
+        "npm ci --prefix tools/redocly",
         "pytest -n 2",
         "pytest -m combinations -n 2",
         "pytest -m versions -n 2 --pythons 3.11 3.12 3.13",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.project_slug }}.api.body_limit import MAX_BODY_SIZE, DeclaredBodySizeLimit
 from {{ cookiecutter.project_slug }}.api.errors import add_error_handlers
-from {{ cookiecutter.project_slug }}.api.routes import api_router, health
+from {{ cookiecutter.project_slug }}.api.routes import TAGS, api_router, health
 {%- if c.redis %}
 from {{ cookiecutter.project_slug }}.core.cache import ProjectCache, make_redis
 {%- endif %}
@@ -62,7 +62,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 {%- endif %}
             yield
 
-    app = FastAPI(title={{ cookiecutter.project_name | quoted }}, lifespan=lifespan)
+    app = FastAPI(
+        title={{ cookiecutter.project_name | quoted }},
+        description={{ cookiecutter.description | quoted }},
+        openapi_tags=TAGS,
+        # Where the README serves it (uvicorn, docker compose); a deployment states its own.
+        servers=[{"url": "http://127.0.0.1:8000", "description": "Local: uvicorn or docker compose"}],
+        lifespan=lifespan,
+    )
     app.add_middleware(DeclaredBodySizeLimit, max_size=MAX_BODY_SIZE)
     add_error_handlers(app)
     app.include_router(health.router)

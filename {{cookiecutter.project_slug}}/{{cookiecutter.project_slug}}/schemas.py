@@ -1,7 +1,7 @@
 {%- import "choices.j2" as c with context -%}
 import re
 from datetime import {{ "UTC, datetime" if c.database.naive_timestamps else "datetime" }}
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -143,9 +143,20 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 class Pagination(BaseModel):
-    limit: Annotated[int, PlainDigits] = Field(20, ge=1, le=100)
+    limit: Annotated[int, PlainDigits] = Field(20, ge=1, le=100, description="Items on the page, at most")
     # No table holds more rows than there are ids.
-    offset: Annotated[int, PlainDigits] = Field(0, ge=0, le=ID_MAX)
+    offset: Annotated[int, PlainDigits] = Field(0, ge=0, le=ID_MAX, description="Items skipped before the page")
+
+
+class Health(BaseModel):
+    """What ``/health`` answers while the service can serve."""
+
+    status: Literal["ok"] = Field(description="The database answers and has every table the routes use")
+{%- if c.redis %}
+    cache: Literal["ok", "unavailable"] = Field(
+        description="Whether Redis answers; without it reads come from the database, slower but correct"
+    )
+{%- endif %}
 
 
 class ErrorMessage(BaseModel):

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from task_service.api.body_limit import MAX_BODY_SIZE, DeclaredBodySizeLimit
 from task_service.api.errors import add_error_handlers
-from task_service.api.routes import api_router, health
+from task_service.api.routes import TAGS, api_router, health
 from task_service.core.config import Settings
 from task_service.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
@@ -36,7 +36,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
                 await warn_if_unavailable(own_engine, app_settings.database_url)
             yield
 
-    app = FastAPI(title="Task Service", lifespan=lifespan)
+    app = FastAPI(
+        title="Task Service",
+        description="An async FastAPI + SQLAlchemy service.",
+        openapi_tags=TAGS,
+        # Where the README serves it (uvicorn, docker compose); a deployment states its own.
+        servers=[{"url": "http://127.0.0.1:8000", "description": "Local: uvicorn or docker compose"}],
+        lifespan=lifespan,
+    )
     app.add_middleware(DeclaredBodySizeLimit, max_size=MAX_BODY_SIZE)
     add_error_handlers(app)
     app.include_router(health.router)

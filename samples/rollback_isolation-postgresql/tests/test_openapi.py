@@ -45,6 +45,22 @@ OPERATIONS: dict[tuple[str, str], set[str]] = {
 }
 
 
+# Each operation's id: stable and readable, what a generated client names its functions after.
+OPERATION_IDS = {
+    ("get", "/health"): "health-read",
+    ("post", "/api/v1/projects"): "projects-create",
+    ("get", "/api/v1/projects"): "projects-list",
+    ("get", "/api/v1/projects/{project_id}"): "projects-read",
+    ("patch", "/api/v1/projects/{project_id}"): "projects-update",
+    ("delete", "/api/v1/projects/{project_id}"): "projects-delete",
+    ("post", "/api/v1/projects/{project_id}/tasks"): "tasks-create",
+    ("get", "/api/v1/projects/{project_id}/tasks"): "tasks-list",
+    ("patch", "/api/v1/projects/{project_id}/tasks/{task_id}"): "tasks-update",
+}
+# The statuses sent with a Retry-After header (a 409 when the change kept conflicting).
+RETRY_AFTER = {"409", "503"}
+
+
 @cache
 def openapi() -> dict[str, Any]:
     return create_app().openapi()
@@ -129,3 +145,90 @@ def test_patch_schemas_offer_no_null_the_server_refuses(model: str, field: str) 
     field_schema = openapi()["components"]["schemas"][model]["properties"][field]
 
     assert "null" not in json.dumps(field_schema)
+
+
+def test_the_document_is_valid_openapi() -> None:
+    from openapi_spec_validator import validate
+
+    validate(openapi())  # raises, naming the first thing wrong
+
+
+def test_the_document_names_the_service_and_where_it_runs() -> None:
+    document = openapi()
+
+    assert document["info"]["title"] == "Task Service"
+    assert document["info"]["description"] == "An async FastAPI + SQLAlchemy service."
+    assert [server["url"] for server in document["servers"]] == ["http://127.0.0.1:8000"]
+
+
+def test_every_operation_has_its_stable_id() -> None:
+    ids = {
+        (method, path): operation["operationId"]
+        for path, operations in openapi()["paths"].items()
+        for method, operation in operations.items()
+    }
+
+    assert ids == OPERATION_IDS
+
+
+def test_only_health_is_open_and_every_other_operation_asks_for_the_key() -> None:
+    document = openapi()
+    security = {
+        (method, path): operation["security"]
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+
+    assert document["components"]["securitySchemes"] == {
+        "APIKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    }
+    assert security == {
+        operation: [] if operation == ("get", "/health") else [{"APIKeyHeader": []}] for operation in OPERATIONS
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_retry_after_is_a_documented_header_where_it_is_sent(method: str, path: str) -> None:
+    responses = openapi()["paths"][path][method]["responses"]
+
+    headers = {code: response.get("headers") for code, response in responses.items()}
+
+    assert headers == {
+        code: {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}}
+        if code in RETRY_AFTER
+        else None
+        for code in OPERATIONS[method, path]
+    }
+
+
+def test_every_tag_is_declared_with_a_description() -> None:
+    document = openapi()
+    used = {
+        tag
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        for tag in operation["tags"]
+    }
+
+    declared = {tag["name"]: tag["description"] for tag in document["tags"]}
+
+    assert set(declared) == used == {"health", "projects", "tasks"}
+    assert all(declared.values())
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_every_operation_and_parameter_is_described(method: str, path: str) -> None:
+    operation = openapi()["paths"][path][method]
+
+    assert operation["summary"] and operation["description"]
+    assert [
+        parameter["name"] for parameter in operation.get("parameters", []) if not parameter.get("description")
+    ] == []
+
+
+def test_health_answers_with_a_named_model() -> None:
+    document = openapi()
+    ok = document["paths"]["/health"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert ok == {"$ref": "#/components/schemas/Health"}
+    assert document["components"]["schemas"]["Health"]["required"] == ["status"]

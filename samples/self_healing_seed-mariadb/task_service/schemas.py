@@ -1,6 +1,6 @@
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -136,9 +136,15 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 class Pagination(BaseModel):
-    limit: Annotated[int, PlainDigits] = Field(20, ge=1, le=100)
+    limit: Annotated[int, PlainDigits] = Field(20, ge=1, le=100, description="Items on the page, at most")
     # No table holds more rows than there are ids.
-    offset: Annotated[int, PlainDigits] = Field(0, ge=0, le=ID_MAX)
+    offset: Annotated[int, PlainDigits] = Field(0, ge=0, le=ID_MAX, description="Items skipped before the page")
+
+
+class Health(BaseModel):
+    """What ``/health`` answers while the service can serve."""
+
+    status: Literal["ok"] = Field(description="The database answers and has every table the routes use")
 
 
 class ErrorMessage(BaseModel):

@@ -19,8 +19,8 @@ READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Ids outside the column's range, or written any other way than plain digits, can name no row:
 # refused with 422 before the database is asked. (`Path` goes first: after a validator, FastAPI
 # would write its bounds into the OpenAPI document as `ge` and `le`, not `minimum` and `maximum`.)
-ProjectId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
-TaskId = Annotated[int, Path(ge=1, le=ID_MAX), PlainDigits]
+ProjectId = Annotated[int, Path(ge=1, le=ID_MAX, description="The project's id"), PlainDigits]
+TaskId = Annotated[int, Path(ge=1, le=ID_MAX, description="The task's id"), PlainDigits]
 
 # The dependencies below only read app.state, so they are `async def`: FastAPI runs a plain
 # `def` dependency in its thread pool, a hand-off that costs more than the work itself.

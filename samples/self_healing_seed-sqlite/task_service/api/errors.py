@@ -32,9 +32,21 @@ _DESCRIPTIONS = {
 }
 
 
+# The statuses sent with a Retry-After header (a 409 only when the change kept conflicting), so
+# that generated clients can read it typed.
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}}
+_HEADERS = {status.HTTP_503_SERVICE_UNAVAILABLE: _RETRY_AFTER}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for these error statuses, each with its ``{"detail": ...}`` body."""
-    return {code: {"model": ErrorMessage, "description": _DESCRIPTIONS[code]} for code in statuses}
+    """OpenAPI ``responses`` for these error statuses, each with its ``{"detail": ...}`` body and
+    the headers it is sent with."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for code in statuses:
+        responses[code] = {"model": ErrorMessage, "description": _DESCRIPTIONS[code]}
+        if code in _HEADERS:
+            responses[code]["headers"] = _HEADERS[code]
+    return responses
 
 
 def service_unavailable(detail: str) -> HTTPException:

@@ -8,18 +8,26 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from {{ cookiecutter.project_slug }}.api.deps import {{ "CacheDep, SessionDep" if c.redis else "SessionDep" }}
 from {{ cookiecutter.project_slug }}.api.errors import error_responses, service_unavailable
 from {{ cookiecutter.project_slug }}.models import Base
+from {{ cookiecutter.project_slug }}.schemas import Health
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", responses=error_responses(status.HTTP_503_SERVICE_UNAVAILABLE))
+# No key: `security: []` says so in the OpenAPI document.
+@router.get(
+    "/health",
+    operation_id="health-read",
+    description="Whether the service can serve: 200 while its database answers, else 503. Needs no key.",
+    responses=error_responses(status.HTTP_503_SERVICE_UNAVAILABLE),
+    openapi_extra={"security": []},
+)
 {%- if c.redis %}
-async def health(session: SessionDep, cache: CacheDep) -> dict[str, str]:
+async def health(session: SessionDep, cache: CacheDep) -> Health:
     """Ok when the database answers and has every table and column the routes use, with whether
     the cache answers: without it the service is slower, not down, so it stays 200 (core.cache)."""
 {%- else %}
-async def health(session: SessionDep) -> dict[str, str]:
+async def health(session: SessionDep) -> Health:
     """Ok when the database answers and has every table and column the routes use."""
 {%- endif %}
     await session.execute(text("SELECT 1"))
@@ -30,7 +38,7 @@ async def health(session: SessionDep) -> dict[str, str]:
         logger.warning("health check: the database schema is not migrated: %r", exc)
         raise service_unavailable("database not migrated") from exc
 {%- if c.redis %}
-    return {"status": "ok", "cache": "ok" if await cache.available() else "unavailable"}
+    return Health(status="ok", cache="ok" if await cache.available() else "unavailable")
 {%- else %}
-    return {"status": "ok"}
+    return Health(status="ok")
 {%- endif %}

@@ -17,4 +17,11 @@ api_router = APIRouter(
 api_router.include_router(projects.router)
 api_router.include_router(tasks.router)
 
-__all__ = ["api_router", "health"]
+# The OpenAPI document's tags, one per router, described; each operation has its router's tag.
+TAGS = [
+    {"name": "health", "description": "Whether the service can serve. Needs no key."},
+    {"name": "projects", "description": "Projects: created, listed, read, changed and (softly) deleted."},
+    {"name": "tasks", "description": "The tasks of a live project."},
+]
+
+__all__ = ["TAGS", "api_router", "health"]

@@ -34,7 +34,13 @@ def _is_live(project_id: int) -> ColumnElement[bool]:
     return and_(Project.id == project_id, Project.deleted_at.is_(None))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+@router.post(
+    "",
+    operation_id="projects-create",
+    description="Create a project. No other live project may have its name.",
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+)
 async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectRead:
     project = Project(**body.model_dump())
     async with _conflict_on_taken_name(session, body.name):
@@ -43,13 +49,21 @@ async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectRea
     return ProjectRead.model_validate(project)
 
 
-@router.get("")
+@router.get(
+    "",
+    operation_id="projects-list",
+    description="One page of the live projects, oldest first, optionally only those whose name contains `q`.",
+)
 async def list_projects(
     session: SessionDep,
     pagination: PaginationDep,
     q: Annotated[
         str | None,
-        Query(max_length=PROJECT_NAME_MAX_LENGTH, pattern=STORABLE_TEXT, description="case-insensitive name filter"),
+        Query(
+            max_length=PROJECT_NAME_MAX_LENGTH,
+            pattern=STORABLE_TEXT,
+            description="Only projects whose name contains this text, case-insensitively",
+        ),
     ] = None,
 ) -> Page[ProjectRead]:
     statement = select(Project).where(Project.deleted_at.is_(None)).order_by(Project.created_at, Project.id)
@@ -58,12 +72,17 @@ async def list_projects(
     return await paginate(session, statement, pagination, ProjectRead)
 
 
-@router.get("/{project_id}", responses=NOT_FOUND)
+@router.get("/{project_id}", operation_id="projects-read", description="One live project.", responses=NOT_FOUND)
 async def read_project(project: LiveProjectDep) -> ProjectRead:
     return ProjectRead.model_validate(project)
 
 
-@router.patch("/{project_id}", responses=NOT_FOUND | WRITE_ERRORS)
+@router.patch(
+    "/{project_id}",
+    operation_id="projects-update",
+    description="Change a live project's name or description; only the fields given change.",
+    responses=NOT_FOUND | WRITE_ERRORS,
+)
 async def update_project(project_id: ProjectId, body: ProjectUpdate, session: SessionDep) -> ProjectRead:
     """One UPDATE of the live row, which keeps it locked until the commit: a concurrent delete or
     rename cannot slip in before it is read back."""
@@ -78,7 +97,13 @@ async def update_project(project_id: ProjectId, body: ProjectUpdate, session: Se
     return ProjectRead.model_validate(project)
 
 
-@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    "/{project_id}",
+    operation_id="projects-delete",
+    description="Delete a live project. It is kept as deleted, and its name is free again.",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
 async def delete_project(project_id: ProjectId, session: SessionDep) -> None:
     """Soft delete in one UPDATE: of concurrent deletes of one project, exactly one succeeds."""
     deleted = await rows_matched(session, update(Project).where(_is_live(project_id)).values(deleted_at=func.now()))

@@ -14,7 +14,13 @@ NOT_FOUND = error_responses(status.HTTP_404_NOT_FOUND)
 UNREADABLE = error_responses(status.HTTP_400_BAD_REQUEST, status.HTTP_413_CONTENT_TOO_LARGE)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | UNREADABLE)
+@router.post(
+    "",
+    operation_id="tasks-create",
+    description="Add a task to a live project.",
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND | UNREADABLE,
+)
 async def create_task(project: LiveProjectDep, body: TaskCreate, session: SessionDep) -> TaskRead:
     task = Task(project_id=project.id, **body.model_dump())
     session.add(task)
@@ -22,13 +28,20 @@ async def create_task(project: LiveProjectDep, body: TaskCreate, session: Sessio
     return TaskRead.model_validate(task)
 
 
-@router.get("", responses=NOT_FOUND)
+@router.get(
+    "", operation_id="tasks-list", description="One page of a live project's tasks, oldest first.", responses=NOT_FOUND
+)
 async def list_tasks(project: LiveProjectDep, session: SessionDep, pagination: PaginationDep) -> Page[TaskRead]:
     statement = select(Task).where(Task.project_id == project.id).order_by(Task.created_at, Task.id)
     return await paginate(session, statement, pagination, TaskRead)
 
 
-@router.patch("/{task_id}", responses=NOT_FOUND | UNREADABLE)
+@router.patch(
+    "/{task_id}",
+    operation_id="tasks-update",
+    description="Change a task of a live project: its title, whether it is done; only the fields given change.",
+    responses=NOT_FOUND | UNREADABLE,
+)
 async def update_task(project_id: ProjectId, task_id: TaskId, body: TaskUpdate, session: SessionDep) -> TaskRead:
     """The task, if it belongs to this project and the project is live: one UPDATE, which keeps the
     row locked until it is read back and committed."""
