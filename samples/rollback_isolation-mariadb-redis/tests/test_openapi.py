@@ -57,12 +57,21 @@ OPERATION_IDS = {
     ("get", "/api/v1/projects/{project_id}/tasks"): "tasks-list",
     ("patch", "/api/v1/projects/{project_id}/tasks/{task_id}"): "tasks-update",
 }
+# What the document says of each error a route may answer, whose body is ErrorMessage.
+ERRORS = {
+    "400": "Request body is not UTF-8 text",
+    "401": "Missing or invalid API key",
+    "404": "Not found, or deleted",
+    "409": "A live project already has that name, or the change kept conflicting with concurrent ones: try again",
+    "413": "Request body too large",
+    "503": "Database unavailable; try again after Retry-After seconds",
+}
 # The statuses sent with a Retry-After header (a 409 when the change kept conflicting).
 RETRY_AFTER = {"409", "503"}
 
 
-@cache
 def openapi() -> dict[str, Any]:
+    """The document, made anew for each test that reads it (mutation testing sees which tests do)."""
     return create_app().openapi()
 
 
@@ -136,6 +145,20 @@ def test_every_operation_is_listed() -> None:
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_every_status_is_documented(method: str, path: str) -> None:
     assert set(openapi()["paths"][path][method]["responses"]) == OPERATIONS[method, path]
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_every_error_is_described_with_its_body(method: str, path: str) -> None:
+    responses = openapi()["paths"][path][method]["responses"]
+
+    errors = {code: response for code, response in responses.items() if code in ERRORS}
+
+    assert {code: response["description"] for code, response in errors.items()} == {
+        code: ERRORS[code] for code in OPERATIONS[method, path] & ERRORS.keys()
+    }
+    assert {response["content"]["application/json"]["schema"]["$ref"] for response in errors.values()} == {
+        "#/components/schemas/ErrorMessage"
+    }
 
 
 @pytest.mark.parametrize(
