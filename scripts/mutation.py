@@ -40,6 +40,8 @@ MUTMUT = "mutmut==3.8.1"
 PACKAGE = "task_service"
 SURVIVORS = TEMPLATE / "scripts" / "mutation_survivors.toml"
 DOCS = TEMPLATE / "docs" / "mutation.md"
+# Seconds the whole suite may take on one mutant before the mutant counts as a timeout (a hang).
+SUITE_TIMEOUT = 600
 # What the tests need beside the package and tests/ in mutmut's copy of the project.
 ALSO_COPY = ["migrations", "alembic.ini", "pytest.ini"]
 RESULT = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
@@ -66,9 +68,39 @@ def run_mutmut(baked: Baked, env: dict[str, str], children: int) -> dict[str, st
     assert installed.returncode == 0, installed.stderr
     mutmut = baked.tool("mutmut")
     subprocess.run([mutmut, "run", "--max-children", str(children)], cwd=baked.path, env=env, check=True)
-    results = baked.run(mutmut, "results", "--all", "true", env=env)
-    assert results.returncode == 0, results.stderr
-    return {match["name"]: match["status"] for line in results.stdout.splitlines() if (match := RESULT.match(line))}
+    statuses = results(baked, env)
+    survivors = sorted(name for name, status in statuses.items() if status == "survived")
+    return statuses | {name: against_the_whole_suite(baked, env, name) for name in survivors}
+
+
+def against_the_whole_suite(baked: Baked, env: dict[str, str], name: str) -> str:
+    """A survivor's status once the whole suite has run on it, in a fresh process.
+
+    mutmut runs a mutant against the tests that called its function while it collected its
+    stats, in processes forked after the service was imported. Code that runs once per session
+    (``create_app`` behind a session fixture) is then tested by the one test that happened to
+    build the session, and code that runs at import (``error_responses`` at module level, the
+    schemas' patterns) by none. A fresh ``pytest -x`` with the mutant switched on sees both.
+    """
+    command = [baked.tool("python"), "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    try:
+        run = subprocess.run(
+            command,
+            cwd=baked.path / "mutants",
+            env={**env, "MUTANT_UNDER_TEST": name},
+            capture_output=True,
+            timeout=SUITE_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return "survived" if run.returncode == 0 else "killed"
+
+
+def results(baked: Baked, env: dict[str, str]) -> dict[str, str]:
+    """Every mutant's status as mutmut recorded it."""
+    listed = baked.run(baked.tool("mutmut"), "results", "--all", "true", env=env)
+    assert listed.returncode == 0, listed.stderr
+    return {match["name"]: match["status"] for line in listed.stdout.splitlines() if (match := RESULT.match(line))}
 
 
 def per_module(statuses: dict[str, str]) -> dict[str, Counter[str]]:
@@ -112,7 +144,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("strategy", choices=STRATEGIES)
     parser.add_argument("database", choices=CHOICES["database"])
     parser.add_argument("--project", type=Path, help="a project already baked with these answers (and installed)")
-    parser.add_argument("--children", type=int, default=2, help="mutants tested at once (2)")
+    # One at a time: the mutants' test runs would share the one test database.
+    parser.add_argument("--children", type=int, default=1, help="mutants tested at once (1)")
     parser.add_argument("--write-docs", action="store_true", help="rewrite this combination's part of docs/mutation.md")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch, scratch_databases(Path(scratch)) as new_database:
