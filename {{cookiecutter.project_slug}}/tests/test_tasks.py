@@ -108,10 +108,16 @@ from .support import SPACES
 
 
 @pytest.mark.parametrize(
-    "body", [{"title": ""}, {"title": None}, {"done": None}], ids=["empty-title", "null-title", "null-done"]
+    ("body", "message"),
+    [
+        ({"title": ""}, "String should have at least 1 character"),
+        ({"title": None}, "Value error, may be omitted but not null"),
+        ({"done": None}, "Value error, may be omitted but not null"),
+    ],
+    ids=["empty-title", "null-title", "null-done"],
 )
 {{ c.adef }} test_update_task_rejects_bad_input(
-    client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object]
+    client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any], body: dict[str, object], message: str
 ) -> None:
     tasks_url = f"/api/v1/projects/{project['id']}/tasks"
     task = {{ c.aw_open }}client.post(tasks_url, json={"title": "Stable"}, headers=api_headers){{ c.aw_close }}.json()
@@ -119,6 +125,7 @@ from .support import SPACES
     response = {{ c.aw }}client.patch(f"{tasks_url}/{task['id']}", json=body, headers=api_headers)
 
     assert response.status_code == 422
+    assert [(error["loc"], error["msg"]) for error in response.json()["detail"]] == [(["body", *body], message)]
 
 
 {{ c.adef }} test_unknown_task_is_404(client: {{ c.Client }}, api_headers: dict[str, str], project: dict[str, Any]) -> None:

@@ -181,7 +181,7 @@ def test_the_document_names_the_service_and_where_it_runs() -> None:
 
     assert document["info"]["title"] == "Task Service"
     assert document["info"]["description"] == "An async FastAPI + SQLAlchemy service."
-    assert [server["url"] for server in document["servers"]] == ["http://127.0.0.1:8000"]
+    assert document["servers"] == [{"url": "http://127.0.0.1:8000", "description": "Local: uvicorn or docker compose"}]
 
 
 def test_every_operation_has_its_stable_id() -> None:

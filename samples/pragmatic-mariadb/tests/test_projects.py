@@ -280,15 +280,24 @@ async def test_update_trims_the_name_before_checking_it(
     assert (await client.get(url, headers=api_headers)).json()["name"] == new_name
 
 
-@pytest.mark.parametrize("body", [{"name": ""}, {"name": None}, {"name": "x" * 101}], ids=["empty", "null", "too-long"])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"name": ""}, "String should have at least 1 character"),
+        ({"name": None}, "Value error, may be omitted but not null"),
+        ({"name": "x" * 101}, "String should have at most 100 characters"),
+    ],
+    ids=["empty", "null", "too-long"],
+)
 async def test_update_rejects_bad_names(
-    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory, body: dict[str, object]
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory, body: dict[str, object], message: str
 ) -> None:
     created = (await client.post("/api/v1/projects", json={"name": unique_name("Keep")}, headers=api_headers)).json()
 
     response = await client.patch(f"/api/v1/projects/{created['id']}", json=body, headers=api_headers)
 
     assert response.status_code == 422
+    assert [(error["loc"], error["msg"]) for error in response.json()["detail"]] == [(["body", "name"], message)]
 
 
 async def test_update_unknown_project_is_404(client: AsyncClient, api_headers: dict[str, str]) -> None:
