@@ -20,6 +20,13 @@ def test_the_speed_figures_are_the_benchmarks_output() -> None:
     assert ET.parse(TEMPLATE / "docs" / "benchmark.svg").getroot().tag.endswith("svg")
 
 
+def test_the_instruction_counts_are_the_scripts_output() -> None:
+    region = README.split("<!-- instructions:start -->")[1].split("<!-- instructions:end -->")[0].strip()
+    written = (TEMPLATE / "docs" / "instructions.md").read_text(encoding="utf-8").strip()
+    assert region == written, "run `python scripts/instructions.py --write-docs` instead of editing the figures"
+    assert "scripts/instructions.py" in region and "ratio to the full path" in region
+
+
 def test_the_readme_points_at_nothing_outside_the_repository() -> None:
     relative_links = re.findall(r"\]\((?!https?://|#)([^)]+)\)", README)
     assert [link for link in relative_links if not (TEMPLATE / link).exists()] == []
