@@ -10,8 +10,6 @@ reasons, and nothing is left behind.
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -20,23 +18,19 @@ import pytest
 import yaml
 
 from .baking import CACHES, CHOICES, DATABASES, STRATEGIES, TEMPLATE, Cookies, bake, load_module
+from .updating import copy_of_template
 
 copier_config = load_module(TEMPLATE / "scripts" / "copier_config.py")
 regenerate_samples = load_module(TEMPLATE / "scripts" / "regenerate_samples.py")
 
 ANSWERS_FILE = ".copier-answers.yml"
-IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "samples", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__"
-)
 EVERY_CHOICE = list(itertools.product(STRATEGIES, DATABASES, CACHES))
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as it is on disk, outside git: copier renders a plain folder as it is."""
-    folder = tmp_path_factory.mktemp("template") / "template"
-    shutil.copytree(TEMPLATE, folder, ignore=IGNORED)
-    return folder
+    return copy_of_template(tmp_path_factory.mktemp("template") / "template")
 
 
 def copy(template: Path, destination: Path, **data: str) -> Path:
@@ -117,17 +111,15 @@ def test_a_bad_answer_is_refused_with_the_hooks_reason_and_nothing_is_made(
     assert not (tmp_path / "service").exists()
 
 
-def test_the_task_can_run_again_on_its_own_render(template: Path, tmp_path: Path) -> None:
+def test_the_task_can_run_again_on_its_own_render(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """copier runs the task in ``copier update``'s renders too: a second run changes nothing."""
     project = copy(template, tmp_path / "service", test_strategy="self_healing_seed", cache="redis")
     before = files(project)
     answers = yaml.safe_load((project / ANSWERS_FILE).read_text())
     context = {key: value for key, value in answers.items() if not key.startswith("_")}
     copier_task = load_module(template / "hooks" / "copier_task.py", "copier_task_again")
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
-        copier_task.finish(project, {**context, "_repo_dir": str(template)})
-    finally:
-        os.chdir(cwd)
+    monkeypatch.chdir(project)
+    copier_task.finish(project, {**context, "_repo_dir": str(template)})
     assert files(project) == before

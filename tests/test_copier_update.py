@@ -22,25 +22,27 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from .baking import CHOICES, PYTHON_DEFAULTS, STRATEGIES, TEMPLATE, Cookies, bake
-
-BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
-PUBLISHED = "gh:org/template"
-IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "samples", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__"
+from .updating import (
+    BASH_BLOCK,
+    DATABASE,
+    PUBLISHED,
+    TEMPLATE_CHANGE,
+    USER_EDIT,
+    committed_template,
+    git,
+    move_template_on,
+    own_files,
+    strategy_with_own_files,
 )
-DATABASE = CHOICES["database"][-1]
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 DOWN, ENTER = "\x1b[B", "\r"
-USER_EDIT = "# The team's own note, kept across updates.\n"
-TEMPLATE_CHANGE = "\nA line the template added after the project was made.\n"
-Shell = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def copier_blocks() -> list[list[str]]:
@@ -52,15 +54,7 @@ def copier_blocks() -> list[list[str]]:
 
 (INSTALL, COPY), (UPDATE, SWITCH), MOVE = copier_blocks()
 NEW = SWITCH.split("--data test_strategy=", 1)[1].split()[0]
-# A strategy with files of its own to switch from.
-OLD = next(
-    name for name in STRATEGIES if name != NEW and (TEMPLATE / "templates" / "strategies" / name / "project").is_dir()
-)
-
-
-def git(repo: Path, *args: str) -> str:
-    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args]
-    return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout
+OLD = strategy_with_own_files(other_than=NEW)
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -74,21 +68,9 @@ def files(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Path:
     """The template as it is on disk, committed to a repository of its own and tagged v1."""
-    repo = tmp_path / "template"
-    shutil.copytree(TEMPLATE, repo, ignore=IGNORED)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "template")
+    repo = committed_template(tmp_path / "template")
     git(repo, "tag", "v1")
     return repo
-
-
-def move_template_on(repo: Path) -> None:
-    """The template's v2: one line more in the project's README."""
-    readme = repo / "{{cookiecutter.project_slug}}" / "README.md"
-    readme.write_text(readme.read_text() + TEMPLATE_CHANGE)
-    git(repo, "commit", "-qam", "the template moves on")
-    git(repo, "tag", "v2")
 
 
 @pytest.fixture(scope="module")
@@ -191,13 +173,8 @@ def test_the_readme_copier_commands_typed_as_written(
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert (answers["test_strategy"], answers["database"], answers["_commit"]) == (OLD, DATABASE, "v1")
     assert f"Created {project.name}: {OLD} tests on {DATABASE}. Next:" in screen
-    overlay = TEMPLATE / "templates" / "strategies" / OLD / "project"
-    own_files = {
-        path.relative_to(overlay).as_posix().replace("{{cookiecutter.project_slug}}", answers["project_slug"])
-        for path in overlay.rglob("*")
-        if path.is_file()
-    }
-    assert own_files and own_files <= files(project).keys()
+    old_files = own_files(OLD, answers["project_slug"])
+    assert old_files and old_files <= files(project).keys()
     env_file = (project / ".env").read_text()
     git(project, "init", "-q")
     git(project, "add", "-A")
@@ -207,7 +184,7 @@ def test_the_readme_copier_commands_typed_as_written(
     main = project / answers["project_slug"] / "main.py"
     main.write_text(main.read_text() + USER_EDIT)
     git(project, "commit", "-qam", "our edit")
-    move_template_on(template_repo)
+    move_template_on(template_repo, tag="v2")
 
     updated = shell(UPDATE, project, environment, template_repo)
     assert updated.returncode == 0, updated.stdout + updated.stderr
@@ -220,7 +197,7 @@ def test_the_readme_copier_commands_typed_as_written(
 
     switched = shell(SWITCH, project, environment, template_repo)
     assert switched.returncode == 0, switched.stdout + switched.stderr
-    assert not any((project / name).exists() for name in own_files), f"{OLD}'s own files must go"
+    assert not any((project / name).exists() for name in old_files), f"{OLD}'s own files must go"
     assert (project / ".env").read_text() == env_file
     # Everything else is the new strategy's render of v2, but for the user's edit.
     fresh = bake(cookies, NEW, DATABASE, template=template_repo)
@@ -260,7 +237,7 @@ def test_a_cookiecutter_project_moves_to_copier_as_the_readme_says(
     assert git(project, "status", "--porcelain") == ""
     assert (answers["test_strategy"], answers["database"], answers["_commit"]) == (OLD, DATABASE, "v1")
 
-    move_template_on(template_repo)
+    move_template_on(template_repo, tag="v2")
     updated = shell(UPDATE, project, environment, template_repo)
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert main.read_text().endswith(USER_EDIT)

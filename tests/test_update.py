@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,16 +19,20 @@ from pathlib import Path
 
 import pytest
 
-from .baking import CHOICES, PYTHON_DEFAULTS, STRATEGIES, TEMPLATE, Cookies, bake
-
-BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
-PUBLISHED = "gh:org/template"
-IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "samples", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__"
+from .baking import CHOICES, PYTHON_DEFAULTS, TEMPLATE, Cookies, bake
+from .updating import (
+    BASH_BLOCK,
+    DATABASE,
+    PUBLISHED,
+    TEMPLATE_CHANGE,
+    USER_EDIT,
+    committed_template,
+    git,
+    move_template_on,
+    own_files,
+    strategy_with_own_files,
 )
-DATABASE = CHOICES["database"][-1]
-USER_EDIT = "# The team's own note, kept across updates.\n"
-TEMPLATE_CHANGE = "\nA line the template added after the project was made.\n"
+
 # A README line, the directory to run it in, and what the person types at its prompts.
 Shell = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -46,14 +48,7 @@ def update_section_commands() -> tuple[list[str], list[str]]:
 CREATE, UPDATE = update_section_commands()
 # The strategy the README switches to, and one with files of its own to switch from.
 NEW = json.loads(UPDATE[-1].split("--variables-to-update ", 1)[1].split("'")[1])["test_strategy"]
-OLD = next(
-    name for name in STRATEGIES if name != NEW and (TEMPLATE / "templates" / "strategies" / name / "project").is_dir()
-)
-
-
-def git(repo: Path, *args: str) -> str:
-    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args]
-    return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout
+OLD = strategy_with_own_files(other_than=NEW)
 
 
 def files_under(root: Path) -> set[str]:
@@ -63,12 +58,7 @@ def files_under(root: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as it is on disk, committed to a repository of its own (cruft reads git)."""
-    repo = tmp_path_factory.mktemp("template") / "template"
-    shutil.copytree(TEMPLATE, repo, ignore=IGNORED)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "template")
-    return repo
+    return committed_template(tmp_path_factory.mktemp("template") / "template")
 
 
 @pytest.fixture(scope="module")
@@ -120,13 +110,8 @@ def test_the_readme_update_commands_typed_as_written(
     assert created.returncode == 0, created.stdout + created.stderr
     (project,) = workspace.iterdir()
     assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]["test_strategy"] == OLD
-    overlay = TEMPLATE / "templates" / "strategies" / OLD / "project"
-    own_files = {
-        path.replace("{{cookiecutter.project_slug}}", project.name)
-        for path in files_under(overlay)
-        if (overlay / path).is_file()
-    }
-    assert own_files and own_files <= files_under(project)
+    old_files = own_files(OLD, project.name)
+    assert old_files and old_files <= files_under(project)
     env_file = (project / ".env").read_text()
     git(project, "init", "-q")
     git(project, "add", "-A")
@@ -136,9 +121,7 @@ def test_the_readme_update_commands_typed_as_written(
     main = project / project.name / "main.py"
     main.write_text(main.read_text() + USER_EDIT)
     git(project, "commit", "-qam", "our edit")
-    readme = template_repo / "{{cookiecutter.project_slug}}" / "README.md"
-    readme.write_text(readme.read_text() + TEMPLATE_CHANGE)
-    git(template_repo, "commit", "-qam", "the template moves on")
+    move_template_on(template_repo)
     template_files = files_under(template_repo)
 
     assert shell(check_line, project).returncode != 0, "cruft check must see the new template commit"
@@ -156,7 +139,7 @@ def test_the_readme_update_commands_typed_as_written(
     switched = shell(switch_line, project, "y\n")
     assert switched.returncode == 0, switched.stdout + switched.stderr
 
-    assert not any((project / path).exists() for path in own_files), f"{OLD}'s own files must go"
+    assert not any((project / path).exists() for path in old_files), f"{OLD}'s own files must go"
     assert main.read_text().endswith(USER_EDIT)
     assert (project / "README.md").read_text().endswith(TEMPLATE_CHANGE)
     assert json.loads((project / ".cookiecutter.json").read_text())["test_strategy"] == NEW
