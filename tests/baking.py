@@ -177,6 +177,15 @@ def redis_keys(index: int) -> int:
         return int(client.dbsize())
 
 
+# Seconds one test of a baked suite may run before its threads' stacks are printed: past any test's
+# time on a loaded machine, well before the run's own timeout.
+SLOW_TEST = 120
+
+
+def _text(printed: str | bytes | None) -> str:
+    return printed.decode(errors="replace") if isinstance(printed, bytes) else printed or ""
+
+
 @dataclass
 class Baked:
     strategy: str
@@ -192,14 +201,19 @@ class Baked:
     def run(
         self, *args: str, env: dict[str, str] | None = None, timeout: int = 300
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            args,
-            cwd=self.path,
-            env={**PYTHON_DEFAULTS, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        try:
+            return subprocess.run(
+                args,
+                cwd=self.path,
+                env={**PYTHON_DEFAULTS, **(env or {})},
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            # What it printed says where it stood (a suite's hung test: its threads' stacks, below).
+            printed = "".join(_text(part)[-6000:] for part in (exc.stdout, exc.stderr))
+            pytest.fail(f"{' '.join(args)} still ran after {timeout} s; it printed:\n{printed}", pytrace=False)
 
     def install(self, python: str | None = None) -> None:
         """The project's environment from its own lock, as its README installs it: ``uv sync --locked``.
@@ -231,7 +245,9 @@ class Baked:
         return str(self.path / ".venv" / "bin" / name)
 
     def pytest_command(self, *args: str) -> list[str]:
-        return [self.tool("python"), "-m", "pytest", "-p", "no:cacheprovider", *args]
+        # A test still running after SLOW_TEST seconds prints every thread's stack (and goes on).
+        faulthandler = ("-o", f"faulthandler_timeout={SLOW_TEST}")
+        return [self.tool("python"), "-m", "pytest", "-p", "no:cacheprovider", *faulthandler, *args]
 
     def pytest(
         self, *args: str, database_url: str, redis_url: str | None = None, env: dict[str, str] | None = None
