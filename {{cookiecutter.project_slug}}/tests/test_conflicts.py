@@ -8,15 +8,16 @@ The conflicts are the server's own errors: the project's INSERT is swapped, on i
 driver, for a statement that makes {{ c.database.label }} report one, as a deadlock would.
 """
 
+import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 {%- if c.sync %}
-
 from fastapi.testclient import TestClient
 {%- else %}
-
 from httpx import AsyncClient
 {%- endif %}
 from sqlalchemy import Engine, event
@@ -24,6 +25,12 @@ from sqlalchemy import Engine, event
 from {{ cookiecutter.project_slug }}.api.deps import CONFLICT_ATTEMPTS
 
 FORCED_CONFLICT = "{{ c.database.forced_conflict }}"
+RETRY_LOGGER = "{{ cookiecutter.project_slug }}.api.deps"
+# The lines the retries log: the request, how it went and the driver's error.
+RETRIED = re.compile(r"POST /api/v1/projects conflicted with a concurrent change, retrying: \w+\(.+\)", re.DOTALL)
+GAVE_UP = re.compile(
+    rf"POST /api/v1/projects still conflicting after {CONFLICT_ATTEMPTS} attempts: \w+\(.+\)", re.DOTALL
+)
 
 
 @contextmanager
@@ -46,24 +53,44 @@ def conflicting(name: str, times: int) -> Iterator[list[str]]:
         event.remove(Engine, "before_cursor_execute", swap)
 
 
+def retry_log(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the retries told the operator, a line each: "INFO retried", "WARNING gave up" (or the line itself)."""
+    lines = []
+    for record in caplog.records:
+        if record.name == RETRY_LOGGER:
+            message = record.getMessage()
+            said = "retried" if RETRIED.fullmatch(message) else "gave up" if GAVE_UP.fullmatch(message) else message
+            lines.append(f"{record.levelname} {said}")
+    return lines
+
+
 {{ c.adef }} test_a_conflicting_write_is_retried_and_succeeds(
-    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]
+    client: {{ c.Client }},
+    api_headers: dict[str, str],
+    unique_name: Callable[[str], str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     name = unique_name("Conflicted")
+    caplog.set_level(logging.INFO, logger=RETRY_LOGGER)
 
     with conflicting(name, times=CONFLICT_ATTEMPTS - 1) as forced:
         created = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
 
     assert created.status_code == 201
     assert len(forced) == CONFLICT_ATTEMPTS - 1
+    assert retry_log(caplog) == ["INFO retried"] * (CONFLICT_ATTEMPTS - 1)
     listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
     assert [project["id"] for project in listed["items"]] == [created.json()["id"]]
 
 
 {{ c.adef }} test_a_conflict_that_never_clears_is_a_409_to_try_again(
-    client: {{ c.Client }}, api_headers: dict[str, str], unique_name: Callable[[str], str]
+    client: {{ c.Client }},
+    api_headers: dict[str, str],
+    unique_name: Callable[[str], str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     name = unique_name("Contended")
+    caplog.set_level(logging.INFO, logger=RETRY_LOGGER)
 
     with conflicting(name, times=CONFLICT_ATTEMPTS) as forced:
         refused = {{ c.aw }}client.post("/api/v1/projects", json={"name": name}, headers=api_headers)
@@ -72,6 +99,7 @@ def conflicting(name: str, times: int) -> Iterator[list[str]]:
     assert refused.json() == {"detail": "the change conflicted with concurrent changes: try again"}
     assert refused.headers["Retry-After"] == "1"
     assert len(forced) == CONFLICT_ATTEMPTS
+    assert retry_log(caplog) == ["INFO retried"] * (CONFLICT_ATTEMPTS - 1) + ["WARNING gave up"]
     listed = {{ c.aw_open }}client.get("/api/v1/projects", params={"q": name}, headers=api_headers){{ c.aw_close }}.json()
     assert listed["total"] == 0
 {%- else -%}

@@ -1,11 +1,10 @@
 {%- import "choices.j2" as c with context -%}
 """Every error is JSON with a ``detail`` and shows nothing of the internals."""
 
+import re
 {%- if c.sync %}
-
 from collections.abc import Callable, Iterator
 {%- else %}
-
 from collections.abc import AsyncIterator, Callable
 {%- endif %}
 
@@ -17,7 +16,7 @@ from httpx2 import Response
 {%- else %}
 from httpx import ASGITransport, AsyncClient, Response
 {%- endif %}
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.project_slug }}.api.deps import get_sessionmaker
@@ -26,6 +25,9 @@ from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmak
 UNREACHABLE_DATABASE_URL = "{{ c.database.unreachable_url }}"
 # Put in the test database's URL: a database nobody created.
 MISSING_DATABASE = "{{ c.database.missing_database }}"
+# How the driver's reason for each begins, in the start-up warning.
+UNREACHABLE_REASON = {{ c.database.unreachable_reason }}
+MISSING_DATABASE_REASON = {{ c.database.missing_database_reason }}
 # None of these may ever reach a client.
 INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "{{ c.database.async_driver.split('+')[1] }}", "secret")
 
@@ -74,6 +76,13 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     assert response.headers["allow"] == "DELETE, GET, PATCH"
 
 
+{{ c.adef }} test_wrong_method_on_a_route_outside_the_document_is_405_naming_the_allowed_ones(client: {{ c.Client }}) -> None:
+    response = {{ c.aw }}client.post("/openapi.json")
+
+    assert_plain_error(response, 405, "Method Not Allowed")
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "HEAD"]
+
+
 {{ c.adef }} test_malformed_json_is_422(client: {{ c.Client }}, api_headers: dict[str, str]) -> None:
     headers = api_headers | {"content-type": "application/json"}
     response = {{ c.aw }}client.post("/api/v1/projects", content=b'{"name": "unfinished', headers=headers)
@@ -113,6 +122,7 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     app: FastAPI,
     api_headers: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
     method: str,
     path: str,
 ) -> None:
@@ -123,6 +133,10 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
     assert_plain_error(response, 503, "database unavailable")
     assert response.headers["retry-after"] == "5"
+    # The operator's log says which request failed and what the driver said; the client never sees it.
+    (record,) = [record for record in caplog.records if record.name == "{{ cookiecutter.project_slug }}.api.errors"]
+    assert record.levelname == "WARNING"
+    assert re.fullmatch(rf"database unavailable during {method} {re.escape(path)}: \w+\(.+\)", record.getMessage())
 
 
 {{ c.adef }} test_a_database_that_does_not_exist_is_503(
@@ -137,11 +151,12 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
         assert response.headers["retry-after"] == "5"
 
 
+@pytest.mark.parametrize("unusable", ["no-server", "no-database"])
 {% if c.sync -%}
 def test_an_unusable_database_is_one_line_in_the_start_up_log(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    client: TestClient, database_url: str, caplog: pytest.LogCaptureFixture, unusable: str
 ) -> None:
-    url = make_url(UNREACHABLE_DATABASE_URL).set(password="secret")
+    url, reason = unusable_database(unusable, database_url)
     engine = make_engine(url)
     # On the app's own event loop, which runs for the whole session, as the service's does.
     assert client.portal is not None
@@ -150,8 +165,10 @@ def test_an_unusable_database_is_one_line_in_the_start_up_log(
     finally:
         client.portal.call(engine.dispose)
 {%- else -%}
-async def test_an_unusable_database_is_one_line_in_the_start_up_log(caplog: pytest.LogCaptureFixture) -> None:
-    url = make_url(UNREACHABLE_DATABASE_URL).set(password="secret")
+async def test_an_unusable_database_is_one_line_in_the_start_up_log(
+    database_url: str, caplog: pytest.LogCaptureFixture, unusable: str
+) -> None:
+    url, reason = unusable_database(unusable, database_url)
     engine = make_engine(url)
     try:
         await warn_if_unavailable(engine, url)
@@ -162,5 +179,14 @@ async def test_an_unusable_database_is_one_line_in_the_start_up_log(caplog: pyte
     (record,) = caplog.records
     tried = url.render_as_string(hide_password=True)
     assert record.levelname == "WARNING" and "\n" not in record.getMessage()
-    assert record.getMessage().startswith(f"database unavailable at {tried}: ")
+    assert record.getMessage().startswith(f"database unavailable at {tried}: {reason}")
     assert record.getMessage().endswith(" or correct DATABASE_URL")
+    assert "secret" not in record.getMessage()
+
+
+def unusable_database(unusable: str, database_url: str) -> tuple[URL, str]:
+    """A URL the service cannot use, and how the driver's reason begins: no server there (the URL
+    has a password, which the warning must not show), or the test server without the database."""
+    if unusable == "no-server":
+        return make_url(UNREACHABLE_DATABASE_URL).set(password="secret"), UNREACHABLE_REASON
+    return make_url(database_url).set(database=MISSING_DATABASE), MISSING_DATABASE_REASON

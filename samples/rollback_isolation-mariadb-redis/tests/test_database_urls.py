@@ -1,7 +1,31 @@
+"""How the service reaches its database: the URLs it takes, the limits its engine sets, and the one
+line it writes when it cannot use the database."""
+
 import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
 
-from task_service.core.db import async_database_url
+from task_service.core.db import async_database_url, make_engine, unavailable_message
 
+# A URL the service cannot use, as the one line about it shows it (no password), and the fix it names.
+UNUSABLE = [
+    (
+        "mariadb://nobody:secret@127.0.0.1:9/nowhere",
+        "mariadb://nobody:***@127.0.0.1:9/nowhere",
+        "start the server, create the database (mariadb --host 127.0.0.1 --port 9 --user nobody --execute "
+        "'CREATE DATABASE nowhere CHARACTER SET utf8mb4 COLLATE utf8mb4_bin') or correct DATABASE_URL",
+    ),
+    (
+        "mariadb:///app",
+        "mariadb:///app",
+        "start the server, create the database (mariadb --host localhost --port 3306 --user root "
+        "--execute 'CREATE DATABASE app CHARACTER SET utf8mb4 COLLATE utf8mb4_bin') or correct "
+        "DATABASE_URL",
+    ),
+]
+# The limit a connection of the engine puts on each statement: how to ask, and the answer for 2.5 s.
+STATEMENT_TIMEOUT_QUERY = "SELECT @@max_statement_time"
+STATEMENT_TIMEOUT_SHOWN = 2.5
 PASTED = [
     "mariadb://user:pw@db.example:3306/app",
     "mysql://user:pw@db.example:3306/app",
@@ -19,3 +43,46 @@ def test_any_pasted_url_gets_the_async_driver(url: str) -> None:
 def test_other_databases_are_rejected_by_name() -> None:
     with pytest.raises(ValueError, match="'postgresql'"):
         async_database_url("postgresql://user@localhost/app")
+
+
+@pytest.mark.parametrize(("url", "shown", "fix"), UNUSABLE)
+def test_the_line_about_an_unusable_database_names_it_why_and_the_fix(url: str, shown: str, fix: str) -> None:
+    message = unavailable_message(url, ConnectionRefusedError(111, "Connect call failed"))
+
+    assert message == f"database unavailable at {shown}: [Errno 111] Connect call failed; {fix}"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (OperationalError("SELECT 1", {}, Exception("the driver's first line\nand more")), "the driver's first line"),
+        (TimeoutError(), "TimeoutError"),
+    ],
+    ids=["the-driver-not-sqlalchemy", "no-message-but-its-kind"],
+)
+def test_the_reason_is_what_the_driver_said_first(error: Exception, reason: str) -> None:
+    url, shown, fix = UNUSABLE[0]
+
+    assert unavailable_message(url, error) == f"database unavailable at {shown}: {reason}; {fix}"
+
+
+async def test_the_engine_waits_no_longer_than_it_is_told(database_url: str) -> None:
+    """For a pooled connection, and for each statement."""
+    assert await engine_limits(database_url) == (1.5, STATEMENT_TIMEOUT_SHOWN)
+
+
+async def engine_limits(database_url: str) -> tuple[float, object]:
+    """How long an engine made with these timeouts waits for a pooled connection, and the
+    statement timeout its connections have."""
+    engine = make_engine(database_url, connect_timeout=1.5, statement_timeout=2.5)
+    try:
+        async with engine.connect() as connection:
+            shown = (await connection.exec_driver_sql(STATEMENT_TIMEOUT_QUERY)).scalar()
+        assert isinstance(engine.pool, QueuePool)
+        return engine.pool.timeout(), shown
+    finally:
+        await engine.dispose()
+
+
+def test_the_engine_echoes_sql_only_when_asked(database_url: str) -> None:
+    assert (make_engine(database_url).echo, make_engine(database_url, echo=True).echo) == (False, True)

@@ -151,17 +151,18 @@ async def test_list_defaults_to_pages_of_20_items(
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (20, 21, 20, 0)
 
 
+@pytest.mark.parametrize(("projects", "offset"), [(3, 10), (1, 1)], ids=["far-past", "just-past"])
 async def test_a_page_past_the_end_is_empty_and_still_counts_every_project(
-    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory
+    client: AsyncClient, api_headers: dict[str, str], unique_name: NameFactory, projects: int, offset: int
 ) -> None:
     tag = unique_name("Short list")
-    for number in range(3):
+    for number in range(projects):
         await client.post("/api/v1/projects", json={"name": f"{tag} {number}"}, headers=api_headers)
 
-    params: dict[str, str | int] = {"q": tag, "limit": 10, "offset": 10}
+    params: dict[str, str | int] = {"q": tag, "limit": 10, "offset": offset}
     page = (await client.get("/api/v1/projects", params=params, headers=api_headers)).json()
 
-    assert (page["items"], page["total"], page["offset"]) == ([], 3, 10)
+    assert (page["items"], page["total"], page["offset"]) == ([], projects, offset)
 
 
 async def test_q_filters_names_case_insensitively(

@@ -1,11 +1,12 @@
 """Every error is JSON with a ``detail`` and shows nothing of the internals."""
 
+import re
 from collections.abc import AsyncIterator, Callable
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 
 from task_service.api.deps import get_sessionmaker
@@ -14,6 +15,9 @@ from task_service.core.db import make_engine, make_sessionmaker, warn_if_unavail
 UNREACHABLE_DATABASE_URL = "sqlite:////nonexistent-directory/db.sqlite3"
 # Put in the test database's URL: a database nobody created.
 MISSING_DATABASE = "/nonexistent-directory/missing.sqlite3"
+# How the driver's reason for each begins, in the start-up warning.
+UNREACHABLE_REASON = "unable to open database file"
+MISSING_DATABASE_REASON = "unable to open database file"
 # None of these may ever reach a client.
 INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "aiosqlite", "secret")
 
@@ -56,6 +60,13 @@ async def test_wrong_method_is_405_naming_the_allowed_ones(client: AsyncClient, 
     assert response.headers["allow"] == "DELETE, GET, PATCH"
 
 
+async def test_wrong_method_on_a_route_outside_the_document_is_405_naming_the_allowed_ones(client: AsyncClient) -> None:
+    response = await client.post("/openapi.json")
+
+    assert_plain_error(response, 405, "Method Not Allowed")
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "HEAD"]
+
+
 async def test_malformed_json_is_422(client: AsyncClient, api_headers: dict[str, str]) -> None:
     headers = api_headers | {"content-type": "application/json"}
     response = await client.post("/api/v1/projects", content=b'{"name": "unfinished', headers=headers)
@@ -95,6 +106,7 @@ async def test_unreachable_database_is_503_with_retry_after(
     app: FastAPI,
     api_headers: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
     method: str,
     path: str,
 ) -> None:
@@ -105,6 +117,10 @@ async def test_unreachable_database_is_503_with_retry_after(
 
     assert_plain_error(response, 503, "database unavailable")
     assert response.headers["retry-after"] == "5"
+    # The operator's log says which request failed and what the driver said; the client never sees it.
+    (record,) = [record for record in caplog.records if record.name == "task_service.api.errors"]
+    assert record.levelname == "WARNING"
+    assert re.fullmatch(rf"database unavailable during {method} {re.escape(path)}: \w+\(.+\)", record.getMessage())
 
 
 async def test_a_database_that_does_not_exist_is_503(
@@ -119,8 +135,11 @@ async def test_a_database_that_does_not_exist_is_503(
         assert response.headers["retry-after"] == "5"
 
 
-async def test_an_unusable_database_is_one_line_in_the_start_up_log(caplog: pytest.LogCaptureFixture) -> None:
-    url = make_url(UNREACHABLE_DATABASE_URL).set(password="secret")
+@pytest.mark.parametrize("unusable", ["no-server", "no-database"])
+async def test_an_unusable_database_is_one_line_in_the_start_up_log(
+    database_url: str, caplog: pytest.LogCaptureFixture, unusable: str
+) -> None:
+    url, reason = unusable_database(unusable, database_url)
     engine = make_engine(url)
     try:
         await warn_if_unavailable(engine, url)
@@ -130,5 +149,14 @@ async def test_an_unusable_database_is_one_line_in_the_start_up_log(caplog: pyte
     (record,) = caplog.records
     tried = url.render_as_string(hide_password=True)
     assert record.levelname == "WARNING" and "\n" not in record.getMessage()
-    assert record.getMessage().startswith(f"database unavailable at {tried}: ")
+    assert record.getMessage().startswith(f"database unavailable at {tried}: {reason}")
     assert record.getMessage().endswith(" or correct DATABASE_URL")
+    assert "secret" not in record.getMessage()
+
+
+def unusable_database(unusable: str, database_url: str) -> tuple[URL, str]:
+    """A URL the service cannot use, and how the driver's reason begins: no server there (the URL
+    has a password, which the warning must not show), or the test server without the database."""
+    if unusable == "no-server":
+        return make_url(UNREACHABLE_DATABASE_URL).set(password="secret"), UNREACHABLE_REASON
+    return make_url(database_url).set(database=MISSING_DATABASE), MISSING_DATABASE_REASON

@@ -10,6 +10,7 @@ and only the process that runs these tests needs it (its pytest plugin is off, s
 """
 
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from task_service.main import create_app
-from task_service.models import ID_MAX
+from task_service.models import ID_MAX, PROJECT_NAME_MAX_LENGTH, TASK_TITLE_MAX_LENGTH
 
 from .conftest import API_KEY
 
@@ -171,6 +172,22 @@ def test_patch_schemas_offer_no_null_the_server_refuses(model: str, field: str) 
     field_schema = openapi()["components"]["schemas"][model]["properties"][field]
 
     assert "null" not in json.dumps(field_schema)
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "max_length"),
+    [("ProjectCreate", "name", PROJECT_NAME_MAX_LENGTH), ("TaskCreate", "title", TASK_TITLE_MAX_LENGTH)],
+)
+def test_the_document_states_the_rule_for_a_name_as_it_is_checked(model: str, field: str, max_length: int) -> None:
+    field_schema = openapi()["components"]["schemas"][model]["properties"][field]
+    pattern = re.compile(field_schema["pattern"])
+
+    assert field_schema["description"] == (
+        f"1 to {max_length} characters once leading and trailing whitespace is removed (it is not stored)"
+    )
+    assert pattern.fullmatch(f" x{'-' * (max_length - 2)}x ")
+    assert not pattern.fullmatch(f"x{'-' * (max_length - 1)}x")
+    assert not pattern.fullmatch(" \t ")
 
 
 def test_the_document_is_valid_openapi() -> None:

@@ -1,5 +1,6 @@
 """Input the database could not take is refused at the edge, with a 4xx, before the database is asked."""
 
+import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from task_service.api.body_limit import MAX_BODY_SIZE
 from task_service.schemas import WHITESPACE
 
 NameFactory = Callable[[str], str]
@@ -112,6 +114,37 @@ def test_lone_surrogate_is_422_with_valid_json(client: TestClient, api_headers: 
 
 
 @pytest.mark.parametrize(
+    ("sent", "echoed"),
+    [(b"NaN", "nan"), (b"Infinity", "inf"), (b"-Infinity", "-inf"), (b"1e999", "inf"), (b"1.5", 1.5)],
+    ids=["nan", "infinity", "minus-infinity", "too-big-for-a-float", "finite"],
+)
+def test_numbers_json_cannot_hold_are_echoed_as_text_in_the_422(
+    client: TestClient, api_headers: dict[str, str], sent: bytes, echoed: object
+) -> None:
+    """Python's JSON parser reads NaN, Infinity and numbers too big for a float, which JSON has no
+    way to write back: the 422 names them as text, in compact JSON like every other response."""
+    headers = api_headers | {"content-type": "application/json"}
+    response = client.post("/api/v1/projects", content=b'{"name": ' + sent + b"}", headers=headers)
+
+    assert response.status_code == 422
+    error = {"type": "string_type", "loc": ["body", "name"], "msg": "Input should be a valid string", "input": echoed}
+    assert response.json() == {"detail": [error]}
+    assert response.content == json.dumps(response.json(), separators=(",", ":")).encode()
+
+
+def test_a_number_not_in_plain_digits_is_422_saying_so(client: TestClient, api_headers: dict[str, str]) -> None:
+    response = client.get("/api/v1/projects", params={"limit": "+3"}, headers=api_headers)
+
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert (error["loc"], error["msg"], error["input"]) == (
+        ["query", "limit"],
+        "Value error, must be an integer in plain decimal digits",
+        "+3",
+    )
+
+
+@pytest.mark.parametrize(
     "body",
     [{"name": 5}, {"name": ["x"]}, {"name": "Fine", "description": 5}],
     ids=["number-name", "list-name", "number-description"],
@@ -131,6 +164,17 @@ def test_done_must_be_a_json_boolean(
     )
 
     assert response.status_code == 422
+
+
+def test_a_body_of_exactly_the_limit_is_taken(
+    client: TestClient, api_headers: dict[str, str], unique_name: NameFactory
+) -> None:
+    empty = json.dumps({"name": unique_name("At the limit"), "description": ""}).encode()
+    body = empty.replace(b'""', b'"' + b"x" * (MAX_BODY_SIZE - len(empty)) + b'"')
+    headers = api_headers | {"content-type": "application/json"}
+    response = client.post("/api/v1/projects", content=body, headers=headers)
+
+    assert (len(body), response.status_code) == (MAX_BODY_SIZE, 201)
 
 
 def test_oversized_body_is_413(client: TestClient, api_headers: dict[str, str]) -> None:

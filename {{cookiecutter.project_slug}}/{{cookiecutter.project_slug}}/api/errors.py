@@ -3,6 +3,7 @@
 
 import json
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response, status
@@ -10,7 +11,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+{%- if c.database.plain_connect_errors %}
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+{%- else %}
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
+{%- endif %}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import compile_path
 
@@ -83,15 +88,23 @@ def service_unavailable(detail: str) -> HTTPException:
 
 
 class EscapedJSONResponse(JSONResponse):
-    """JSON with all non-ASCII escaped: any input echoed back encodes, even a lone surrogate."""
+    """Compact JSON with every non-ASCII character escaped (``json.dumps``' default): any input
+    echoed back encodes, even a lone surrogate."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return json.dumps(content, separators=(",", ":")).encode()
+
+
+def _json_number(number: float) -> float | str:
+    """JSON has no NaN or infinity, yet Python's parser reads ``NaN``, ``Infinity`` and numbers too
+    big for a float (as infinity): a 422 echoes those as text ("nan", "inf")."""
+    return number if math.isfinite(number) else str(number)
 
 
 async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    return EscapedJSONResponse({"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    detail = jsonable_encoder(errors, custom_encoder={float: _json_number})
+    return EscapedJSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def _documented_methods(app: FastAPI, path: str) -> list[str]:
@@ -113,6 +126,7 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("database unavailable during %s %s: %r", request.method, request.url.path, exc)
     return await http_exception_handler(request, service_unavailable("database unavailable"))
+{%- if c.database.plain_connect_errors %}
 
 
 async def _unclassified_driver_error(request: Request, exc: Exception) -> Response:
@@ -122,6 +136,7 @@ async def _unclassified_driver_error(request: Request, exc: Exception) -> Respon
     if type(exc) is not DBAPIError:
         raise exc
     return await _database_unavailable(request, exc)
+{%- endif %}
 
 
 async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
@@ -134,5 +149,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, _database_unavailable)
+{%- if c.database.plain_connect_errors %}
     app.add_exception_handler(DBAPIError, _unclassified_driver_error)
+{%- endif %}
     app.add_exception_handler(Exception, _unexpected_error)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response, status
@@ -68,15 +69,23 @@ def service_unavailable(detail: str) -> HTTPException:
 
 
 class EscapedJSONResponse(JSONResponse):
-    """JSON with all non-ASCII escaped: any input echoed back encodes, even a lone surrogate."""
+    """Compact JSON with every non-ASCII character escaped (``json.dumps``' default): any input
+    echoed back encodes, even a lone surrogate."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return json.dumps(content, separators=(",", ":")).encode()
+
+
+def _json_number(number: float) -> float | str:
+    """JSON has no NaN or infinity, yet Python's parser reads ``NaN``, ``Infinity`` and numbers too
+    big for a float (as infinity): a 422 echoes those as text ("nan", "inf")."""
+    return number if math.isfinite(number) else str(number)
 
 
 async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    return EscapedJSONResponse({"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    detail = jsonable_encoder(errors, custom_encoder={float: _json_number})
+    return EscapedJSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def _documented_methods(app: FastAPI, path: str) -> list[str]:

@@ -27,7 +27,8 @@ async def paginate(
     elif pagination.offset == 0:
         total = 0
     else:
-        total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = (await session.execute(counted)).scalar_one()
     return Page[ReadT](
         items=[schema.model_validate(row[0]) for row in rows],
         total=total,

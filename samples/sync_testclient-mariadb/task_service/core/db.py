@@ -1,8 +1,8 @@
 import logging
 import shlex
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Engine, Update, event, text
+from sqlalchemy import Engine, Update, event
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -96,10 +96,11 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def rows_matched(session: AsyncSession, statement: Update) -> int:
-    """Run an UPDATE; how many rows its WHERE matched (changed or not: on MySQL-family servers
-    SQLAlchemy asks for found rows). The rows stay locked until the transaction ends."""
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return cast("CursorResult[Any]", result).rowcount
+    """Run an UPDATE in the session's transaction; how many rows its WHERE matched (changed or not:
+    on MySQL-family servers SQLAlchemy asks for found rows). The rows stay locked until the
+    transaction ends. It runs on the session's connection, past the ORM: no object is refreshed."""
+    connection = await session.connection()
+    return (await connection.execute(statement)).rowcount
 
 
 def unavailable_reason(error: BaseException) -> str:
@@ -120,7 +121,8 @@ async def warn_if_unavailable(engine: AsyncEngine, url: str | URL) -> None:
     """At start-up, say in one line when the database cannot be used. The service starts anyway:
     requests get a 503 until the database is there, then it is used without a restart."""
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        # Connecting is the check: the server answers, the database exists and lets us in.
+        async with engine.connect():
+            pass
     except (DBAPIError, OSError) as exc:
         logger.warning(unavailable_message(url, exc))

@@ -1,12 +1,11 @@
 import logging
 import threading
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Update, event, text
+from sqlalchemy import Connection, Engine, Update, event
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import StaticPool
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,8 @@ def configure_sqlite(engine: Engine, *, busy_timeout: float = DEFAULT_STATEMENT_
 
 
 def _unicode_lower(value: str | None) -> str | None:
-    return None if value is None else value.lower()
+    # NULL (None) stays NULL.
+    return value and value.lower()
 
 
 def make_engine(
@@ -82,11 +82,10 @@ def make_engine(
     request at most ``connect_timeout`` seconds for a pooled connection.
     """
     url = async_database_url(url)
-    if is_in_memory(url):
-        # One shared connection, or every checkout would see a new empty database.
-        engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
-    else:
-        engine = create_async_engine(url, echo=echo, pool_timeout=connect_timeout)
+    # SQLAlchemy gives an in-memory database one shared connection (a StaticPool, which has
+    # no timeout): every checkout would otherwise see a new, empty database.
+    pool = {} if is_in_memory(url) else {"pool_timeout": connect_timeout}
+    engine = create_async_engine(url, echo=echo, **pool)
     configure_sqlite(engine.sync_engine, busy_timeout=statement_timeout)
 
     @event.listens_for(engine.sync_engine, "do_connect")
@@ -115,10 +114,11 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def rows_matched(session: AsyncSession, statement: Update) -> int:
-    """Run an UPDATE; how many rows its WHERE matched (changed or not: on MySQL-family servers
-    SQLAlchemy asks for found rows). The rows stay locked until the transaction ends."""
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return cast("CursorResult[Any]", result).rowcount
+    """Run an UPDATE in the session's transaction; how many rows its WHERE matched (changed or not:
+    on MySQL-family servers SQLAlchemy asks for found rows). The rows stay locked until the
+    transaction ends. It runs on the session's connection, past the ORM: no object is refreshed."""
+    connection = await session.connection()
+    return (await connection.execute(statement)).rowcount
 
 
 def unavailable_reason(error: BaseException) -> str:
@@ -139,7 +139,8 @@ async def warn_if_unavailable(engine: AsyncEngine, url: str | URL) -> None:
     """At start-up, say in one line when the database cannot be used. The service starts anyway:
     requests get a 503 until the database is there, then it is used without a restart."""
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        # Connecting is the check: the server answers, the database exists and lets us in.
+        async with engine.connect():
+            pass
     except (DBAPIError, OSError) as exc:
         logger.warning(unavailable_message(url, exc))

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response, status
@@ -9,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import compile_path
 
@@ -56,15 +57,23 @@ def service_unavailable(detail: str) -> HTTPException:
 
 
 class EscapedJSONResponse(JSONResponse):
-    """JSON with all non-ASCII escaped: any input echoed back encodes, even a lone surrogate."""
+    """Compact JSON with every non-ASCII character escaped (``json.dumps``' default): any input
+    echoed back encodes, even a lone surrogate."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return json.dumps(content, separators=(",", ":")).encode()
+
+
+def _json_number(number: float) -> float | str:
+    """JSON has no NaN or infinity, yet Python's parser reads ``NaN``, ``Infinity`` and numbers too
+    big for a float (as infinity): a 422 echoes those as text ("nan", "inf")."""
+    return number if math.isfinite(number) else str(number)
 
 
 async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    return EscapedJSONResponse({"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    detail = jsonable_encoder(errors, custom_encoder={float: _json_number})
+    return EscapedJSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def _documented_methods(app: FastAPI, path: str) -> list[str]:
@@ -88,15 +97,6 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, service_unavailable("database unavailable"))
 
 
-async def _unclassified_driver_error(request: Request, exc: Exception) -> Response:
-    """A driver error SQLAlchemy has no class for: asyncpg's refusals while connecting (a missing
-    database, a rejected password) come as a plain DBAPIError, and mean the database is unavailable.
-    Its subclasses that reach here (an IntegrityError no route expects, ...) are bugs: a 500."""
-    if type(exc) is not DBAPIError:
-        raise exc
-    return await _database_unavailable(request, exc)
-
-
 async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
     # The server logs the traceback; the client learns nothing about the internals.
     return JSONResponse({"detail": "internal server error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
@@ -107,5 +107,4 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, _database_unavailable)
-    app.add_exception_handler(DBAPIError, _unclassified_driver_error)
     app.add_exception_handler(Exception, _unexpected_error)
