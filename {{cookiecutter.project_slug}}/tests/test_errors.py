@@ -140,7 +140,12 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 
 {{ c.adef }} test_a_database_that_does_not_exist_is_503(
-    client: {{ c.Client }}, app: FastAPI, api_headers: dict[str, str], database_url: str, monkeypatch: pytest.MonkeyPatch
+    client: {{ c.Client }},
+    app: FastAPI,
+    api_headers: dict[str, str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
     missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
@@ -149,6 +154,9 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     for response in ({{ c.aw }}client.get("/health"), {{ c.aw }}client.get("/api/v1/projects", headers=api_headers)):
         assert_plain_error(response, 503, "database unavailable")
         assert response.headers["retry-after"] == "5"
+    logged = [record.getMessage() for record in caplog.records if record.name == "{{ cookiecutter.project_slug }}.api.errors"]
+    for path, line in zip(("/health", "/api/v1/projects"), logged, strict=True):
+        assert re.fullmatch(rf"database unavailable during GET {path}: \w+\(.+\)", line), line
 
 
 @pytest.mark.parametrize("unusable", ["no-server", "no-database"])

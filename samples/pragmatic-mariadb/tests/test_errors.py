@@ -124,7 +124,12 @@ async def test_unreachable_database_is_503_with_retry_after(
 
 
 async def test_a_database_that_does_not_exist_is_503(
-    client: AsyncClient, app: FastAPI, api_headers: dict[str, str], database_url: str, monkeypatch: pytest.MonkeyPatch
+    client: AsyncClient,
+    app: FastAPI,
+    api_headers: dict[str, str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
     missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
@@ -133,6 +138,9 @@ async def test_a_database_that_does_not_exist_is_503(
     for response in (await client.get("/health"), await client.get("/api/v1/projects", headers=api_headers)):
         assert_plain_error(response, 503, "database unavailable")
         assert response.headers["retry-after"] == "5"
+    logged = [record.getMessage() for record in caplog.records if record.name == "task_service.api.errors"]
+    for path, line in zip(("/health", "/api/v1/projects"), logged, strict=True):
+        assert re.fullmatch(rf"database unavailable during GET {path}: \w+\(.+\)", line), line
 
 
 @pytest.mark.parametrize("unusable", ["no-server", "no-database"])

@@ -123,7 +123,12 @@ def test_unreachable_database_is_503_with_retry_after(
 
 
 def test_a_database_that_does_not_exist_is_503(
-    client: TestClient, app: FastAPI, api_headers: dict[str, str], database_url: str, monkeypatch: pytest.MonkeyPatch
+    client: TestClient,
+    app: FastAPI,
+    api_headers: dict[str, str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
     missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
@@ -132,6 +137,9 @@ def test_a_database_that_does_not_exist_is_503(
     for response in (client.get("/health"), client.get("/api/v1/projects", headers=api_headers)):
         assert_plain_error(response, 503, "database unavailable")
         assert response.headers["retry-after"] == "5"
+    logged = [record.getMessage() for record in caplog.records if record.name == "task_service.api.errors"]
+    for path, line in zip(("/health", "/api/v1/projects"), logged, strict=True):
+        assert re.fullmatch(rf"database unavailable during GET {path}: \w+\(.+\)", line), line
 
 
 @pytest.mark.parametrize("unusable", ["no-server", "no-database"])

@@ -27,7 +27,7 @@ from {{ cookiecutter.project_slug }}.core.cache import ProjectCache
 {%- endif %}
 from {{ cookiecutter.project_slug }}.core.config import Settings
 {%- if c.database.write_conflicts %}
-from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION, is_transient_conflict
+from {{ cookiecutter.project_slug }}.core.db import is_transient_conflict
 {%- else %}
 from {{ cookiecutter.project_slug }}.core.db import WRITE_TRANSACTION
 {%- endif %}
@@ -88,12 +88,19 @@ CacheDep = Annotated[ProjectCache, Depends(get_cache)]
 {%- endif %}
 
 
+{% if c.database.write_conflicts -%}
+async def get_session(sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:
+    """One session per request."""
+    async with sessionmaker() as session:
+        yield session
+{%- else -%}
 async def get_session(request: Request, sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:
     """One session per request; a request that may write starts a write transaction (see core.db)."""
     async with sessionmaker() as session:
         if request.method not in READ_ONLY_METHODS:
             await session.connection(execution_options=WRITE_TRANSACTION)
         yield session
+{%- endif %}
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

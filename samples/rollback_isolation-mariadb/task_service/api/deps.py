@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from task_service.api.errors import error_responses, still_conflicting
 from task_service.core.config import Settings
-from task_service.core.db import WRITE_TRANSACTION, is_transient_conflict
+from task_service.core.db import is_transient_conflict
 from task_service.models import ID_MAX, Project
 from task_service.schemas import PlainDigits
 
@@ -56,11 +56,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
 
 
-async def get_session(request: Request, sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:
-    """One session per request; a request that may write starts a write transaction (see core.db)."""
+async def get_session(sessionmaker: SessionmakerDep) -> AsyncIterator[AsyncSession]:
+    """One session per request."""
     async with sessionmaker() as session:
-        if request.method not in READ_ONLY_METHODS:
-            await session.connection(execution_options=WRITE_TRANSACTION)
         yield session
 
 

@@ -13,7 +13,8 @@ ASYNC_DRIVER = "sqlite+aiosqlite"
 # Seconds to wait for a connection, and for a statement, before giving up (see core.config.Settings).
 DEFAULT_CONNECT_TIMEOUT = 2.0
 DEFAULT_STATEMENT_TIMEOUT = 3.0
-# Execution options of a transaction that will write: the engine may take its write lock up front.
+
+# Execution options of a transaction that will write: it takes SQLite's write lock up front.
 WRITE_TRANSACTION = {"write_transaction": True}
 
 
