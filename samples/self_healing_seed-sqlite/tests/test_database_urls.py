@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
-from task_service.core.db import async_database_url, is_in_memory, make_engine, unavailable_message
+from task_service.core.db import async_database_url, is_in_memory, make_engine, make_sessionmaker, unavailable_message
 
 # A URL the service cannot use, as the one line about it shows it (no password), and the fix it names.
 UNUSABLE = [
@@ -76,6 +76,14 @@ async def engine_limits(database_url: str) -> tuple[float, object]:
 
 def test_the_engine_echoes_sql_only_when_asked(database_url: str) -> None:
     assert (make_engine(database_url).echo, make_engine(database_url, echo=True).echo) == (False, True)
+
+
+def test_the_service_s_sessions_keep_what_they_committed_readable(database_url: str) -> None:
+    """A route answers with the object it just committed: expired, it would load itself again,
+    which async code cannot do implicitly (MissingGreenlet)."""
+    session = make_sessionmaker(make_engine(database_url))()
+
+    assert session.sync_session.expire_on_commit is False
 
 
 @pytest.mark.parametrize(
