@@ -1,19 +1,22 @@
 {%- import "choices.j2" as c with context -%}
 """How the service reaches its database: the URLs it takes, the limits its engine sets, and the one
 line it writes when it cannot use the database."""
-{%- if c.sync or c.database.backend_id_query %}
+{%- if c.sync %}
 
 import asyncio
 {%- endif %}
 
 import pytest
-{%- if c.database.backend_id_query %}
-from sqlalchemy import text
-{%- endif %}
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import QueuePool
 
 from {{ cookiecutter.project_slug }}.core.db import {{ "async_database_url, is_in_memory, make_engine, make_sessionmaker, unavailable_message" if c.database.dialect == "sqlite" else "async_database_url, make_engine, make_sessionmaker, unavailable_message" }}
+{% if c.database.dialect == "sqlite" %}
+from .engines import engine_limits, rows_another_connection_sees
+{%- elif c.database.backend_id_query %}
+from .engines import answer_after_the_server_drops, engine_limits
+{%- else %}
+from .engines import engine_limits
+{%- endif %}
 
 # A URL the service cannot use, as the one line about it shows it (no password), and the fix it names.
 UNUSABLE = [
@@ -25,15 +28,8 @@ UNUSABLE = [
     ),
 {%- endfor %}
 ]
-# The limit a connection of the engine puts on each statement: how to ask, and the answer for 2.5 s.
-STATEMENT_TIMEOUT_QUERY = {{ c.database.statement_timeout_query }}
+# The limit a connection of the engine puts on each statement, as the server states it for 2.5 s.
 STATEMENT_TIMEOUT_SHOWN = {{ c.database.statement_timeout_shown }}
-{%- if c.database.backend_id_query %}
-# A connection's id on the server; closing the connection with id :pid; whether it is still there.
-BACKEND_ID = text("{{ c.database.backend_id_query }}")
-DROP_BACKEND = text("{{ c.database.drop_backend }}")
-BACKEND_EXISTS = text("{{ c.database.backend_exists }}")
-{%- endif %}
 PASTED = [
 {%- for url in c.database.pasted_urls %}
     "{{ url }}",
@@ -77,19 +73,6 @@ def test_the_reason_is_what_the_driver_said_first(error: Exception, reason: str)
     assert {{ "asyncio.run(engine_limits(database_url))" if c.sync else "await engine_limits(database_url)" }} == (1.5, STATEMENT_TIMEOUT_SHOWN)
 
 
-async def engine_limits(database_url: str) -> tuple[float, object]:
-    """How long an engine made with these timeouts waits for a pooled connection, and the
-    statement timeout its connections have."""
-    engine = make_engine(database_url, connect_timeout=1.5, statement_timeout=2.5)
-    try:
-        async with engine.connect() as connection:
-            shown = (await connection.exec_driver_sql(STATEMENT_TIMEOUT_QUERY)).scalar()
-        assert isinstance(engine.pool, QueuePool)
-        return engine.pool.timeout(), shown
-    finally:
-        await engine.dispose()
-
-
 def test_the_engine_echoes_sql_only_when_asked(database_url: str) -> None:
     assert (make_engine(database_url).echo, make_engine(database_url, echo=True).echo) == (False, True)
 
@@ -108,24 +91,6 @@ def test_the_service_s_sessions_keep_what_they_committed_readable(database_url: 
     another one answers instead."""
     assert {{ "asyncio.run(answer_after_the_server_drops(database_url))" if c.sync else "await answer_after_the_server_drops(database_url)" }} == 1
 
-
-async def answer_after_the_server_drops(database_url: str) -> int:
-    """What ``SELECT 1`` gets through the engine once the server closed its pooled connection."""
-    engine, admin = make_engine(database_url), make_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            backend = (await connection.execute(BACKEND_ID)).scalar_one()
-        async with admin.connect() as connection:
-            await connection.execute(DROP_BACKEND, {"pid": backend})
-            for _ in range(500):
-                if not (await connection.execute(BACKEND_EXISTS, {"pid": backend})).scalar_one():
-                    break
-                await asyncio.sleep(0.01)
-        async with engine.connect() as connection:
-            return int((await connection.exec_driver_sql("SELECT 1")).scalar_one())
-    finally:
-        await engine.dispose()
-        await admin.dispose()
 {%- endif %}
 {%- if c.database.dialect == "sqlite" %}
 
@@ -155,16 +120,4 @@ async def test_an_in_memory_database_is_one_database_for_every_connection() -> N
     assert await rows_another_connection_sees("sqlite://") == 1
 {%- endif %}
 
-
-async def rows_another_connection_sees(url: str) -> int:
-    """Rows one connection of the engine wrote, counted through the next one."""
-    engine = make_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.exec_driver_sql("CREATE TABLE notes (body TEXT)")
-            await connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
-        async with engine.connect() as connection:
-            return int((await connection.exec_driver_sql("SELECT count(*) FROM notes")).scalar_one())
-    finally:
-        await engine.dispose()
 {%- endif %}

@@ -1,14 +1,12 @@
 """How the service reaches its database: the URLs it takes, the limits its engine sets, and the one
 line it writes when it cannot use the database."""
 
-import asyncio
-
 import pytest
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import QueuePool
 
 from task_service.core.db import async_database_url, make_engine, make_sessionmaker, unavailable_message
+
+from .engines import answer_after_the_server_drops, engine_limits
 
 # A URL the service cannot use, as the one line about it shows it (no password), and the fix it names.
 UNUSABLE = [
@@ -26,13 +24,8 @@ UNUSABLE = [
         "DATABASE_URL",
     ),
 ]
-# The limit a connection of the engine puts on each statement: how to ask, and the answer for 2.5 s.
-STATEMENT_TIMEOUT_QUERY = "SELECT @@max_statement_time"
+# The limit a connection of the engine puts on each statement, as the server states it for 2.5 s.
 STATEMENT_TIMEOUT_SHOWN = 2.5
-# A connection's id on the server; closing the connection with id :pid; whether it is still there.
-BACKEND_ID = text("SELECT connection_id()")
-DROP_BACKEND = text("KILL CONNECTION :pid")
-BACKEND_EXISTS = text("SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = :pid")
 PASTED = [
     "mariadb://user:pw@db.example:3306/app",
     "mysql://user:pw@db.example:3306/app",
@@ -78,19 +71,6 @@ async def test_the_engine_waits_no_longer_than_it_is_told(database_url: str) -> 
     assert await engine_limits(database_url) == (1.5, STATEMENT_TIMEOUT_SHOWN)
 
 
-async def engine_limits(database_url: str) -> tuple[float, object]:
-    """How long an engine made with these timeouts waits for a pooled connection, and the
-    statement timeout its connections have."""
-    engine = make_engine(database_url, connect_timeout=1.5, statement_timeout=2.5)
-    try:
-        async with engine.connect() as connection:
-            shown = (await connection.exec_driver_sql(STATEMENT_TIMEOUT_QUERY)).scalar()
-        assert isinstance(engine.pool, QueuePool)
-        return engine.pool.timeout(), shown
-    finally:
-        await engine.dispose()
-
-
 def test_the_engine_echoes_sql_only_when_asked(database_url: str) -> None:
     assert (make_engine(database_url).echo, make_engine(database_url, echo=True).echo) == (False, True)
 
@@ -107,22 +87,3 @@ async def test_a_pooled_connection_the_server_dropped_is_replaced_unseen(databas
     """Dropped while it sat in the pool (a restart, a failover): noticed when next taken out, and
     another one answers instead."""
     assert await answer_after_the_server_drops(database_url) == 1
-
-
-async def answer_after_the_server_drops(database_url: str) -> int:
-    """What ``SELECT 1`` gets through the engine once the server closed its pooled connection."""
-    engine, admin = make_engine(database_url), make_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            backend = (await connection.execute(BACKEND_ID)).scalar_one()
-        async with admin.connect() as connection:
-            await connection.execute(DROP_BACKEND, {"pid": backend})
-            for _ in range(500):
-                if not (await connection.execute(BACKEND_EXISTS, {"pid": backend})).scalar_one():
-                    break
-                await asyncio.sleep(0.01)
-        async with engine.connect() as connection:
-            return int((await connection.exec_driver_sql("SELECT 1")).scalar_one())
-    finally:
-        await engine.dispose()
-        await admin.dispose()

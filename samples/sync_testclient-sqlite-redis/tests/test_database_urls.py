@@ -5,9 +5,10 @@ import asyncio
 
 import pytest
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import QueuePool
 
 from task_service.core.db import async_database_url, is_in_memory, make_engine, make_sessionmaker, unavailable_message
+
+from .engines import engine_limits, rows_another_connection_sees
 
 # A URL the service cannot use, as the one line about it shows it (no password), and the fix it names.
 UNUSABLE = [
@@ -17,8 +18,7 @@ UNUSABLE = [
         "create the file's directory and make it writable, or correct DATABASE_URL",
     ),
 ]
-# The limit a connection of the engine puts on each statement: how to ask, and the answer for 2.5 s.
-STATEMENT_TIMEOUT_QUERY = "PRAGMA busy_timeout"
+# The limit a connection of the engine puts on each statement, as the server states it for 2.5 s.
 STATEMENT_TIMEOUT_SHOWN = 2500
 PASTED = [
     "sqlite:///data/app.sqlite3",
@@ -63,19 +63,6 @@ def test_the_engine_waits_no_longer_than_it_is_told(database_url: str) -> None:
     assert asyncio.run(engine_limits(database_url)) == (1.5, STATEMENT_TIMEOUT_SHOWN)
 
 
-async def engine_limits(database_url: str) -> tuple[float, object]:
-    """How long an engine made with these timeouts waits for a pooled connection, and the
-    statement timeout its connections have."""
-    engine = make_engine(database_url, connect_timeout=1.5, statement_timeout=2.5)
-    try:
-        async with engine.connect() as connection:
-            shown = (await connection.exec_driver_sql(STATEMENT_TIMEOUT_QUERY)).scalar()
-        assert isinstance(engine.pool, QueuePool)
-        return engine.pool.timeout(), shown
-    finally:
-        await engine.dispose()
-
-
 def test_the_engine_echoes_sql_only_when_asked(database_url: str) -> None:
     assert (make_engine(database_url).echo, make_engine(database_url, echo=True).echo) == (False, True)
 
@@ -105,16 +92,3 @@ def test_an_in_memory_database_is_told_from_a_file(url: str, in_memory: bool) ->
 
 def test_an_in_memory_database_is_one_database_for_every_connection() -> None:
     assert asyncio.run(rows_another_connection_sees("sqlite://")) == 1
-
-
-async def rows_another_connection_sees(url: str) -> int:
-    """Rows one connection of the engine wrote, counted through the next one."""
-    engine = make_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.exec_driver_sql("CREATE TABLE notes (body TEXT)")
-            await connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
-        async with engine.connect() as connection:
-            return int((await connection.exec_driver_sql("SELECT count(*) FROM notes")).scalar_one())
-    finally:
-        await engine.dispose()
