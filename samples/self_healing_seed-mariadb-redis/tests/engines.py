@@ -34,7 +34,7 @@ async def answer_after_the_server_drops(database_url: str) -> int:
     engine, admin = make_engine(database_url), make_engine(database_url)
     try:
         async with engine.connect() as connection:
-            backend = (await connection.execute(BACKEND_ID)).scalar_one()
+            backend: int = (await connection.execute(BACKEND_ID)).scalar_one()
         async with admin.connect() as connection:
             await connection.execute(DROP_BACKEND, {"pid": backend})
             for _ in range(500):
