@@ -1,6 +1,6 @@
 {%- import "choices.j2" as c with context -%}
-"""What the tests of tests/test_database_urls.py ask of engines the service makes, on their own
-event loop: the async steps, kept apart so the test files stay in the strategy's style."""
+"""The async steps of tests/test_database_urls.py's checks on engines the service makes, kept apart
+so the test files stay in the strategy's style (plain ``def`` tests run them with asyncio.run)."""
 {% if c.database.backend_id_query %}
 import asyncio
 

@@ -1,5 +1,5 @@
-"""What the tests of tests/test_database_urls.py ask of engines the service makes, on their own
-event loop: the async steps, kept apart so the test files stay in the strategy's style."""
+"""The async steps of tests/test_database_urls.py's checks on engines the service makes, kept apart
+so the test files stay in the strategy's style (plain ``def`` tests run them with asyncio.run)."""
 
 import asyncio
 
