@@ -5,10 +5,11 @@ updated or deleted into a log table of its own, whoever writes the row: the app,
 ``engine``, a script the test runs, or another trigger, or a foreign key's ON DELETE.
 ``ChangeLog.take`` reads and empties the logs: the keys of exactly the rows changed since, which
 ``tests/tables.py`` puts back as the baseline has them. A test that wrote nothing costs one query.
+A log's columns are made from the table's own (``CREATE TABLE ... AS SELECT``), whatever their type.
 
 The logs live in a schema of their own, ``test_changes``, out of the way of your migrations
 and of ``alembic revision --autogenerate``; they are unlogged tables (they never reach the WAL).
-A ``TRUNCATE`` passes no row through a trigger: delete rows with ``DELETE`` in tests.
+A ``TRUNCATE`` is logged too (a trigger for each statement), as a key of NULLs: every row of the table.
 """
 
 from hashlib import sha1
@@ -51,7 +52,7 @@ class ChangeLog:
         uninstall(connection)
         connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
         for table, log in self.logs.values():
-            log.create(connection)
+            connection.exec_driver_sql(create_log(connection, table, log))
             for statement in triggers(connection, table, log):
                 connection.exec_driver_sql(statement)
         return True
@@ -71,7 +72,14 @@ def log_table(table: Table, metadata: MetaData) -> Table:
     columns = key_columns(table)
     signature = ",".join([table.name, *(f"{column.name} {column.type!r}" for column in columns)])
     name = LOG_PREFIX + sha1(signature.encode(), usedforsecurity=False).hexdigest()[:10]
-    return Table(name, metadata, *[Column(column.name, column.type) for column in columns], prefixes=["UNLOGGED"])
+    return Table(name, metadata, *[Column(column.name, column.type) for column in columns])
+
+
+def create_log(connection: Connection, table: Table, log: Table) -> str:
+    """``CREATE TABLE <log> AS SELECT <key> FROM <table>``, empty: the key's columns with their very types."""
+    name = connection.dialect.identifier_preparer.format_table(log)
+    key = select(*[table.columns[column.name] for column in log.columns])
+    return f"CREATE UNLOGGED TABLE {name} AS {key.compile(connection)} WITH NO DATA"
 
 
 def left_behind(connection: Connection) -> bool:
@@ -113,17 +121,24 @@ def uninstall(connection: Connection) -> None:
 
 
 def triggers(connection: Connection, table: Table, log: Table) -> list[str]:
-    """A function that logs the key of the row it is called for, and the trigger that calls it after every write."""
-    function = connection.dialect.identifier_preparer.format_table(log)
+    """A function that logs the key of the row it is called for (a key of NULLs for a ``TRUNCATE``), and
+    the triggers that call it after every write."""
+    preparer = connection.dialect.identifier_preparer
+    function = preparer.format_table(log)
+    target = preparer.format_table(table)
     insert = into(connection, log)
+    nulls = "(" + ", ".join("NULL" for _ in log.columns) + ")"
     return [
         f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
+        f"    IF TG_OP = 'TRUNCATE' THEN {insert} VALUES {nulls}; RETURN NULL; END IF;\n"
         f"    IF TG_OP <> 'INSERT' THEN {insert} VALUES {values(connection, 'OLD', log)}; END IF;\n"
         f"    IF TG_OP <> 'DELETE' THEN {insert} VALUES {values(connection, 'NEW', log)}; END IF;\n"
         "    RETURN NULL;\n"
         "END\n"
         "$$",
-        f"CREATE TRIGGER test_changes AFTER INSERT OR UPDATE OR DELETE ON "
-        f"{connection.dialect.identifier_preparer.format_table(table)} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER test_changes AFTER INSERT OR UPDATE OR DELETE ON {target} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER test_changes_truncate AFTER TRUNCATE ON {target} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
     ]

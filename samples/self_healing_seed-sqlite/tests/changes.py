@@ -5,10 +5,10 @@ updated or deleted into a log table of its own, whoever writes the row: the app,
 ``engine``, a script the test runs, or another trigger, or a foreign key's ON DELETE.
 ``ChangeLog.take`` reads and empties the logs: the keys of exactly the rows changed since, which
 ``tests/tables.py`` puts back as the baseline has them. A test that wrote nothing costs one query.
+A log's columns are made from the table's own (``CREATE TABLE ... AS SELECT``), whatever their type.
 
 The logs are tables beside yours, named ``test_changes_log_...``: ``tests/tables.py`` leaves them
 out, and the migration checks run on an empty database of their own.
-A ``TRUNCATE`` passes no row through a trigger: delete rows with ``DELETE`` in tests.
 """
 
 from hashlib import sha1
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     delete,
     exists,
+    false,
     inspect,
     literal,
     select,
@@ -52,7 +53,7 @@ class ChangeLog:
             return False
         uninstall(connection)
         for table, log in self.logs.values():
-            log.create(connection)
+            connection.exec_driver_sql(create_log(connection, table, log))
             for statement in triggers(connection, table, log):
                 connection.exec_driver_sql(statement)
         return True
@@ -73,6 +74,13 @@ def log_table(table: Table, metadata: MetaData) -> Table:
     signature = ",".join([table.name, *(f"{column.name} {column.type!r}" for column in columns)])
     name = LOG_PREFIX + sha1(signature.encode(), usedforsecurity=False).hexdigest()[:10]
     return Table(name, metadata, *[Column(column.name, column.type) for column in columns])
+
+
+def create_log(connection: Connection, table: Table, log: Table) -> str:
+    """``CREATE TABLE <log> AS SELECT <key> FROM <table>``, empty: the key's columns with their very types."""
+    name = connection.dialect.identifier_preparer.format_table(log)
+    key = select(*[table.columns[column.name] for column in log.columns])
+    return f"CREATE TABLE {name} AS {key.where(false()).compile(connection)}"
 
 
 def left_behind(connection: Connection) -> bool:

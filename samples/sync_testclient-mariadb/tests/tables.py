@@ -12,7 +12,9 @@ whatever their keys (integer, UUID, composite, none) and foreign keys (with or w
 ``ON DELETE``, to their own table, in a cycle): the restore's own connection (``restoring_engine``)
 does not check foreign keys, so no order of rows can fail it:
 MariaDB's ``foreign_key_checks = 0``.
-Views are not tables: they show what the tables hold.
+Whatever the columns' types, the ones SQLAlchemy has no class for too: rows are read and written
+back as the driver hands them over.
+Views hold no rows of their own; sequences go on counting, so a test never gets an id back.
 The functions take a synchronous connection or engine, whatever the strategy's tests are.
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
 from typing import Any, Protocol
+from warnings import catch_warnings, filterwarnings
 
 from sqlalchemy import (
     Column,
@@ -38,7 +41,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SAWarning
 from sqlalchemy.schema import sort_tables_and_constraints
+from sqlalchemy.types import NullType, UserDefinedType
 
 from task_service.core.db import async_database_url, configure_mariadb
 
@@ -47,7 +52,7 @@ VERSION_TABLE = "alembic_version"
 CHANGE_LOG_PREFIX = "test_changes_"
 # Keys per statement when rows are read or deleted by key.
 CHUNK = 500
-# How often the restore looks again at what it wrote, before it gives up.
+# How often the restore looks again at what it wrote (where its writes are logged), before it gives up.
 ROUNDS = 5
 
 Key = tuple[Any, ...]
@@ -63,9 +68,26 @@ def read_tables(connection: Connection) -> list[Table]:
     cycle's constraints aside (without a warning), and the restore needs no more than that.
     """
     metadata = MetaData()
-    metadata.reflect(connection, only=lambda name, _: name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX))
+    with catch_warnings():
+        # A column of a type SQLAlchemy has no class for (an extension's) is read as it comes: no warning.
+        filterwarnings("ignore", "Did not recognize type", SAWarning)
+        metadata.reflect(
+            connection,
+            only=lambda name, _: name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX),
+        )
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, NullType):
+                column.type = AsStored()
     ordered = sort_tables_and_constraints(metadata.tables.values())  # type: ignore[no-untyped-call] # SQLAlchemy's own
     return [table for table, _ in ordered if table is not None]
+
+
+class AsStored(UserDefinedType[Any]):
+    """The type of a column SQLAlchemy has no class for (an extension's, a composite, ...): its values
+    go to the driver and back as it hands them over, with no cast, and the database reads them as its own."""
+
+    cache_ok = True
 
 
 def key_columns(table: Table) -> list[Column[Any]]:
@@ -168,25 +190,37 @@ def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
     """Put back every row the change log names as the baseline has it, in one transaction; the tables
     whose baseline rows had been changed or deleted (rows a test only added do not count).
 
-    What a test added is deleted; rows it changed or deleted are written back. What the restore
-    writes is logged in turn, and what a trigger of yours writes in answer: the log is read again
-    until it names nothing new.
+    What a test added is deleted; rows it changed or deleted are written back. Where what the
+    restore writes is logged in turn (always, on MariaDB), and what a
+    trigger of yours writes in answer, the log is read again until it names nothing new.
     """
     with engine.begin() as connection:
         changed: set[str] = set()
         deleted: dict[str, set[Key]] = {}
         for _ in range(ROUNDS):
             keys = {name: found - deleted.get(name, set()) for name, found in log.take(connection).items()}
-            repairs = restore(connection, baseline, {name: found for name, found in keys.items() if found})
-            if not repairs:
-                return sorted(changed)
+            try:
+                repairs = restore(connection, baseline, {name: found for name, found in keys.items() if found})
+            except IntegrityError as exc:
+                raise CannotPutBack(refusal(connection, exc, keys)) from exc
             for repair in repairs:
                 deleted.setdefault(repair.table.name, set()).update(repair.added)
                 if repair.changed or repair.missing:
                     changed.add(repair.table.name)
-    raise RuntimeError(
+            if not repairs:
+                return sorted(changed)
+    raise CannotPutBack(
         f"the baseline still changes after {ROUNDS} rounds of putting it back: does a trigger write on every write?"
     )
+
+
+class CannotPutBack(Exception):
+    """The baseline could not be put back; the message says why, in one line, and what to do."""
+
+
+def refusal(connection: Connection, exc: IntegrityError, keys: dict[str, set[Key]]) -> str:
+    reason = str(exc.orig).strip().splitlines()[0]
+    return f"cannot put the baseline back in {', '.join(sorted(keys))}: {reason}"
 
 
 class Log(Protocol):

@@ -11,9 +11,15 @@ It covers every table the migrations made, the ones added after the project was 
 whatever their keys (integer, UUID, composite, none) and foreign keys (with or without
 ``ON DELETE``, to their own table, in a cycle): the restore's own connection (``restoring_engine``)
 does not check foreign keys, so no order of rows can fail it:
-PostgreSQL's ``session_replication_role = replica``, which also keeps every trigger quiet and needs a
-superuser, or that setting granted.
-Views are not tables: they show what the tables hold.
+PostgreSQL's ``session_replication_role = replica``, which also keeps every trigger quiet, for a
+superuser or a role granted it. Any other role puts rows back with its writes checked: the
+foreign keys that are ``DEFERRABLE`` wait for the end of the restore's transaction, and a
+non-deferrable key that a row put back needs first stops the run with one line naming the grant.
+Whatever the columns' types, the ones SQLAlchemy has no class for too: rows are read and written
+back as the driver hands them over.
+A partitioned table is read and put back through itself, never through one of its partitions.
+Views and materialized views hold no rows of their own (a materialized view shows what its last
+``REFRESH`` saw); sequences go on counting, so a test never gets an id back.
 The functions take a synchronous connection or engine, whatever the strategy's tests are.
 """
 
@@ -21,7 +27,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
+from warnings import catch_warnings, filterwarnings
 
+import psycopg
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -32,13 +40,16 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     delete,
+    event,
     insert,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SAWarning
 from sqlalchemy.schema import sort_tables_and_constraints
+from sqlalchemy.types import NullType, UserDefinedType
 
 from task_service.core.db import async_database_url
 
@@ -47,6 +58,12 @@ VERSION_TABLE = "alembic_version"
 CHANGE_LOG_PREFIX = "test_changes_"
 # Keys per statement when rows are read or deleted by key.
 CHUNK = 500
+# Partitions: their rows are read and written through their partitioned table.
+KEPT_ELSEWHERE = "SELECT relname FROM pg_class WHERE relispartition AND relnamespace = current_schema()::regnamespace"
+# How often the restore looks again at what it wrote (where its writes are logged), before it gives up.
+ROUNDS = 5
+# In a connection's ``info``: whether it writes with foreign keys and triggers switched off.
+UNCHECKED = "test_changes_unchecked"
 
 Key = tuple[Any, ...]
 Row = tuple[Any, ...]
@@ -59,14 +76,39 @@ def read_tables(connection: Connection) -> list[Table]:
     cycle's constraints aside (without a warning), and the restore needs no more than that.
     """
     metadata = MetaData()
-    metadata.reflect(connection, only=lambda name, _: name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX))
+    elsewhere = set(connection.exec_driver_sql(KEPT_ELSEWHERE).scalars())
+    with catch_warnings():
+        # A column of a type SQLAlchemy has no class for (an extension's) is read as it comes: no warning.
+        filterwarnings("ignore", "Did not recognize type", SAWarning)
+        metadata.reflect(
+            connection,
+            only=lambda name, _: (
+                name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX) and name not in elsewhere
+            ),
+        )
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, NullType):
+                column.type = AsStored()
     ordered = sort_tables_and_constraints(metadata.tables.values())  # type: ignore[no-untyped-call] # SQLAlchemy's own
     return [table for table, _ in ordered if table is not None]
+
+
+class AsStored(UserDefinedType[Any]):
+    """The type of a column SQLAlchemy has no class for (an extension's, a composite, ...): its values
+    go to the driver and back as it hands them over, with no cast, and the database reads them as its own."""
+
+    cache_ok = True
 
 
 def key_columns(table: Table) -> list[Column[Any]]:
     """The primary key's columns; every column for a table without one."""
     return list(table.primary_key.columns) or list(table.columns)
+
+
+def truncated_key(table: Table) -> Key:
+    """The key the change log writes for a ``TRUNCATE`` of ``table``: all NULL, which no primary key is."""
+    return (None,) * len(key_columns(table))
 
 
 def key_of(table: Table, row: Row) -> Key:
@@ -109,22 +151,76 @@ def restoring_engine(database_url: str) -> Engine:
     """An engine for ``put_back`` on the database at ``database_url``: its connections do not check
     foreign keys."""
     url = make_url(async_database_url(database_url)).set(drivername="postgresql+psycopg")
-    return create_engine(url, connect_args={"options": "-c session_replication_role=replica"})
+    engine = create_engine(url)
+    event.listen(engine, "connect", switch_checks_off)
+    return engine
+
+
+def switch_checks_off(dbapi_connection: Any, record: Any) -> None:
+    """Set ``session_replication_role = replica`` (no foreign key checked, no trigger fired) where the
+    role may; ``record.info[UNCHECKED]`` says whether it could. A role that may not (no superuser, no
+    ``GRANT SET ON PARAMETER``; a managed service) restores with its writes checked and logged."""
+    try:
+        dbapi_connection.execute("SET session_replication_role = replica")
+    except psycopg.Error:
+        dbapi_connection.rollback()
+        record.info[UNCHECKED] = False
+    else:
+        dbapi_connection.commit()
+        record.info[UNCHECKED] = True
+
+
+def writes_seen(connection: Connection) -> bool:
+    """Whether what the restore writes is checked and logged: then the foreign keys that can wait
+    (``DEFERRABLE``) wait for the end of its transaction."""
+    if connection.info[UNCHECKED]:
+        return False
+    connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+    return True
 
 
 def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
     """Put back every row the change log names as the baseline has it, in one transaction; the tables
     whose baseline rows had been changed or deleted (rows a test only added do not count).
 
-    What a test added is deleted; rows it changed or deleted are written back.
+    What a test added is deleted; rows it changed or deleted are written back. Where what the
+    restore writes is logged in turn (for a role that may not switch triggers off), and what a
+    trigger of yours writes in answer, the log is read again until it names nothing new.
     """
     with engine.begin() as connection:
+        seen = writes_seen(connection)
         changed: set[str] = set()
-        # Nothing the restore writes is logged, nor answered by a trigger of yours: one round does.
-        for repair in restore(connection, baseline, log.take(connection)):
-            if repair.changed or repair.missing:
-                changed.add(repair.table.name)
-    return sorted(changed)
+        deleted: dict[str, set[Key]] = {}
+        for _ in range(ROUNDS):
+            keys = {name: found - deleted.get(name, set()) for name, found in log.take(connection).items()}
+            try:
+                repairs = restore(connection, baseline, {name: found for name, found in keys.items() if found})
+            except IntegrityError as exc:
+                raise CannotPutBack(refusal(connection, exc, keys)) from exc
+            for repair in repairs:
+                deleted.setdefault(repair.table.name, set()).update(repair.added)
+                if repair.changed or repair.missing:
+                    changed.add(repair.table.name)
+            if not repairs or not seen:
+                return sorted(changed)
+    raise CannotPutBack(
+        f"the baseline still changes after {ROUNDS} rounds of putting it back: does a trigger write on every write?"
+    )
+
+
+class CannotPutBack(Exception):
+    """The baseline could not be put back; the message says why, in one line, and what to do."""
+
+
+def refusal(connection: Connection, exc: IntegrityError, keys: dict[str, set[Key]]) -> str:
+    reason = str(exc.orig).strip().splitlines()[0]
+    role = connection.engine.url.username
+    return (
+        f"cannot put the baseline back in {', '.join(sorted(keys))}: {reason}. The role {role} may not set "
+        "session_replication_role, so the restore checks foreign keys, and these keys cannot wait for the end of "
+        f"its transaction: GRANT SET ON PARAMETER session_replication_role TO {role} (PostgreSQL 15+, as a "
+        "superuser), or declare those foreign keys DEFERRABLE"
+    )
 
 
 class Log(Protocol):
@@ -154,6 +250,9 @@ def compare(connection: Connection, table: Table, rows: dict[Key, Row], keys: se
         present = sorted(map(tuple, connection.execute(select(table))), key=repr)
         seeded = sorted(rows.values(), key=repr)
         return None if present == seeded else Repair(table, missing=seeded, whole=True)
+    if truncated_key(table) in keys:
+        # A TRUNCATE: every row of the baseline is looked at, none of the rows it took needs deleting.
+        keys = (keys - {truncated_key(table)}) | rows.keys()
     # Rows the baseline lacks are deleted, whether they are still there or not; the others are read and compared.
     added = [key for key in keys if key not in rows]
     seeded = [key for key in keys if key in rows]

@@ -15,7 +15,6 @@ worker's own index) after every test.
 
 import os
 from collections.abc import Callable, Generator, Iterator
-from functools import partial
 from typing import TypeVar
 from uuid import uuid4
 
@@ -37,7 +36,7 @@ from task_service.main import create_app
 from . import cache, changes, database
 from .changes import ChangeLog
 from .support import in_own_thread, migrate
-from .tables import Baseline, put_back, read_baseline, read_tables, restoring_engine
+from .tables import Baseline, CannotPutBack, put_back, read_baseline, read_tables, restoring_engine
 
 # Your domain's test data: its factories and the fixtures that make rows with them.
 pytest_plugins = ["tests.factories"]
@@ -172,7 +171,14 @@ def restore_baseline(
     Kept in the run's stash too, for the strategy's ``pytest_runtest_teardown``: a hook costs a test
     next to nothing, an autouse fixture a tenth of a request.
     """
-    restore: RestoreBaseline = partial(put_back, restore_engine, baseline, change_log)
+
+    def restore() -> list[str]:
+        try:
+            return put_back(restore_engine, baseline, change_log)
+        except CannotPutBack as exc:
+            # The tests after this one would start off the baseline: the run stops, saying why.
+            pytest.exit(str(exc), returncode=1)
+
     request.config.stash[RESTORE_BASELINE] = restore
     return restore
 
