@@ -154,6 +154,75 @@ TRIGGERS = {
     ),
 }
 
+# Objects real schemas hold beside plain tables, in a migration of their own: columns of types
+# SQLAlchemy has no class for (a composite type, an extension's; MariaDB's spatial types), a table
+# without a primary key, a generated column, rows written by the migration; on PostgreSQL a
+# partitioned table with an enum and a domain, a sequence and a materialized view; on SQLite a
+# full-text search table (a virtual table, with its shadow tables). tests/scenarios/catalog_objects.py
+# writes to them all through the engine, TRUNCATE included, and checks every test starts as migrated.
+CATALOG_OBJECTS = {
+    "postgresql": (
+        [
+            "CREATE EXTENSION IF NOT EXISTS ltree",
+            "CREATE TYPE money_pair AS (amount numeric, currency text)",
+            "CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0)",
+            "CREATE TYPE mood AS ENUM ('calm', 'busy')",
+            "CREATE TABLE ledger (id serial PRIMARY KEY, price money_pair, path ltree, "
+            "doubled int GENERATED ALWAYS AS (id * 2) STORED)",
+            "CREATE TABLE events (id bigint, at date NOT NULL, kind mood, weight positive_int, "
+            "PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+            "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+            "CREATE TABLE events_other PARTITION OF events DEFAULT",
+            "CREATE TABLE notes (body text, price money_pair)",
+            "CREATE TABLE paths (path ltree PRIMARY KEY, label text)",
+            "CREATE SEQUENCE invoice_numbers",
+            "CREATE MATERIALIZED VIEW ledger_totals AS SELECT count(*) AS entries FROM ledger",
+            "INSERT INTO ledger (price, path) VALUES (ROW(1.5, 'EUR'), 'top.middle')",
+            "INSERT INTO events VALUES (1, '2026-03-01', 'calm', 3), (2, '2025-03-01', 'busy', 4)",
+            "INSERT INTO notes VALUES ('reference', ROW(2, 'USD'))",
+            "INSERT INTO paths VALUES ('a.b', 'reference')",
+        ],
+        [
+            "DROP MATERIALIZED VIEW ledger_totals",
+            "DROP SEQUENCE invoice_numbers",
+            "DROP TABLE paths, notes, events, ledger",
+            "DROP TYPE mood",
+            "DROP DOMAIN positive_int",
+            "DROP TYPE money_pair",
+            "DROP EXTENSION ltree",
+        ],
+    ),
+    "mariadb": (
+        [
+            "CREATE TABLE places (id INT AUTO_INCREMENT PRIMARY KEY, spot POINT NOT NULL, label VARCHAR(20), "
+            "label_length INT AS (CHAR_LENGTH(label)) STORED)",
+            "CREATE TABLE notes (body VARCHAR(50), spot POINT)",
+            "INSERT INTO places (spot, label) VALUES (POINT(1, 2), 'reference')",
+            "INSERT INTO notes VALUES ('reference', POINT(3, 4))",
+        ],
+        ["DROP TABLE notes", "DROP TABLE places"],
+    ),
+    "sqlite": (
+        [
+            "CREATE VIRTUAL TABLE documents USING fts5(title, body)",
+            "CREATE TABLE shapes (id INTEGER PRIMARY KEY, outline GEOMETRY, area REAL, "
+            "doubled REAL GENERATED ALWAYS AS (area * 2) STORED)",
+            "CREATE TABLE notes (body TEXT, outline GEOMETRY)",
+            "INSERT INTO documents (title, body) VALUES ('reference', 'kept between tests')",
+            "INSERT INTO shapes (outline, area) VALUES ('POLYGON((0 0,1 0,1 1,0 0))', 0.5)",
+            "INSERT INTO notes VALUES ('reference', 'POINT(1 2)')",
+        ],
+        ["DROP TABLE notes", "DROP TABLE shapes", "DROP TABLE documents"],
+    ),
+}
+# In migrations/env.py, as alembic's docs show for tables the models do not describe.
+ONLY_THE_MODELS = '''
+
+def only_the_models_tables(name: str | None, type_: str, parent_names: object) -> bool:
+    """Tables the models do not describe (a migration of their own made them) are left out of autogenerate."""
+    return type_ != "table" or name in target_metadata.tables
+'''
+
 # What each new table holds when a test starts, by what the strategy promises (strategy.j2).
 AT_START = {
     "empty": '{"comments": 0, "labels": 0, "task_labels": 0}',
@@ -225,6 +294,10 @@ def add_users_tables(baked: Baked, scratch_url: str, mypy_cache: Path) -> None:
     tests = (SCENARIOS / "grown_schema.py").read_text()
     tests = tests.replace("SHARED = None", f"SHARED = {settings.test_starts_with == 'shared'}")
     drop_in(baked, tests, "test_grown_schema.py")
+    tests = (SCENARIOS / "catalog_objects.py").read_text()
+    tests = tests.replace("SHARED = None", f"SHARED = {settings.test_starts_with == 'shared'}")
+    tests = tests.replace("ADDS_ONLY = None", f"ADDS_ONLY = {settings.test_starts_with == 'baseline'}")
+    drop_in(baked, tests.replace("DATABASE = None", f"DATABASE = {baked.database!r}"), "test_catalog_objects.py")
     if settings.test_starts_with == "empty":
         drop_in(baked, (SCENARIOS / "changed_reference_rows.py").read_text(), "test_changed_reference_rows.py")
     if baked.database == "mariadb":
@@ -254,16 +327,36 @@ def grow_schema(baked: Baked, environment: dict[str, str]) -> None:
     assert "priorities" in reference_rows, "the README's data migration changed: update tests/user_tables.py"
     migration.write_text(text.replace(end, end + reference_rows, 1))
 
+    create, drop = TRIGGERS[baked.database]
+    migration_of_its_own(baked, environment, "project audit trigger and views", create + VIEWS, DROP_VIEWS + drop)
+    create, drop = CATALOG_OBJECTS[baked.database]
+    migration_of_its_own(baked, environment, "objects beside plain tables", create, drop)
+    # The tables that migration made are none of the models': autogenerate leaves them to it.
+    env = baked.path / "migrations" / "env.py"
+    text = env.read_text()
+    configure = "        target_metadata=target_metadata,\n"
+    assert text.count(configure) == 1, "migrations/env.py changed: update tests/user_tables.py"
+    text = text.replace(configure, configure + "        include_name=only_the_models_tables,\n")
+    offline = "\n\ndef run_migrations_offline("
+    assert text.count(offline) == 1, "migrations/env.py changed: update tests/user_tables.py"
+    env.write_text(text.replace(offline, ONLY_THE_MODELS + offline))
+
+
+def migration_of_its_own(
+    baked: Baked, environment: dict[str, str], message: str, create: list[str], drop: list[str]
+) -> None:
+    """A migration ``alembic revision -m message`` makes, its upgrade and downgrade written as
+    ``op.execute`` lines, then the database upgraded to it."""
+    versions = baked.path / "migrations" / "versions"
     before = set(versions.iterdir())
-    command = "uv run alembic revision -m 'project audit trigger and views'"
+    command = f"uv run alembic revision -m '{message}'"
     result = baked.run("bash", "-c", command, env=environment)
     assert result.returncode == 0, f"{command}:\n{result.stdout}{result.stderr}"
     (migration,) = set(versions.iterdir()) - before
-    create, drop = TRIGGERS[baked.database]
     text = migration.read_text()
     assert text.count("    pass\n") == 2, "the migration template changed: update tests/user_tables.py"
-    upgrade = "".join(executing(sql) for sql in create + VIEWS)
-    downgrade = "".join(executing(sql) for sql in DROP_VIEWS + drop)
+    upgrade = "".join(executing(sql) for sql in create)
+    downgrade = "".join(executing(sql) for sql in drop)
     migration.write_text(text.replace("    pass\n", upgrade, 1).replace("    pass\n", downgrade, 1))
     for command in ("uv run ruff format migrations", "uv run alembic upgrade head"):
         result = baked.run("bash", "-c", command, env=environment)

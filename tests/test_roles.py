@@ -1,0 +1,121 @@
+"""The generated suites under the PostgreSQL roles users are given, not only a superuser.
+
+- A role with LOGIN and CREATEDB only (``createuser -d``, a shared server): every strategy's suite
+  passes serially and on two xdist workers. It may not set ``session_replication_role``, so the
+  strategies that keep the baseline put it back with checked, logged writes (tests/tables.py).
+- A role that owns the one database it was given, without CREATEDB (a managed service's database):
+  the suite passes serially; after a run killed mid-test the database is emptied where it stands and
+  set up again, never dropped; on ``-n 2`` the run stops at once with one line naming the privilege.
+
+The server's admin (``TEMPLATE_POSTGRES_URL``, a superuser) makes the roles and their databases.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+from pytest_cookies.plugin import Cookies
+from sqlalchemy.engine import make_url
+
+from .baking import DIAGONAL, STRATEGIES, bake, bake_id, database_support, strategy_settings
+from .test_baseline import CHECKED, KILLED
+
+POSTGRES = database_support("postgresql")
+PASSWORD = "role-test"
+
+
+@pytest.fixture
+def role() -> Iterator[dict[str, str]]:
+    """Two new roles, each with a URL: ``createdb`` (LOGIN CREATEDB, its database not made yet) and
+    ``owner`` (LOGIN only, owning a database made for it). Dropped afterwards with all they own."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {"createdb": f"role_createdb_{suffix}", "owner": f"role_owner_{suffix}"}
+    admin_url = make_url(POSTGRES.server()).set(drivername="postgresql")
+    with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE ROLE {} LOGIN CREATEDB PASSWORD {}").format(
+                sql.Identifier(names["createdb"]), sql.Literal(PASSWORD)
+            )
+        )
+        admin.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(names["owner"]), sql.Literal(PASSWORD))
+        )
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(names["owner"]), sql.Identifier(names["owner"])
+            )
+        )
+        try:
+            yield {
+                kind: admin_url.set(username=name, password=PASSWORD, database=name).render_as_string(
+                    hide_password=False
+                )
+                for kind, name in names.items()
+            }
+        finally:
+            for name in names.values():
+                owned = admin.execute(
+                    "SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = %s",
+                    [name],
+                )
+                for (database,) in owned.fetchall():
+                    admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
+                admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def database_exists(url: str) -> bool:
+    name = make_url(url).database
+    admin_url = make_url(POSTGRES.server()).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        pytest.param(
+            strategy,
+            id=bake_id(strategy, "postgresql"),
+            # The diagonal's PostgreSQL strategy in the default command; the others with -m combinations.
+            marks=[] if (strategy, "postgresql") in DIAGONAL else [pytest.mark.combinations],
+        )
+        for strategy in STRATEGIES
+    ],
+)
+def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
+    cookies: Cookies, role: dict[str, str], strategy: str
+) -> None:
+    baked = bake(cookies, strategy, "postgresql")
+
+    for run in (("-q",), ("-q", "-n", "2")):
+        result = baked.pytest(*run, database_url=role["createdb"])
+        assert result.returncode == 0, f"as a CREATEDB role, pytest {' '.join(run)}:\n{result.stdout[-3000:]}"
+
+    owner = role["owner"]
+    result = baked.pytest("-q", database_url=owner)
+    assert result.returncode == 0, f"as the owner of its database, serially:\n{result.stdout[-3000:]}"
+
+    xdist = baked.pytest("-q", "-n", "2", database_url=owner)
+    assert xdist.returncode != 0
+    refusals = [line for line in xdist.stdout.splitlines() if "may not create databases" in line]
+    assert refusals, xdist.stdout[-3000:]
+    assert "CREATEDB" in refusals[0] and "INTERNALERROR" not in xdist.stdout, xdist.stdout[-3000:]
+
+    if not strategy_settings(strategy).keeps_baseline:
+        return
+    sync = strategy_settings(strategy).sync
+    for name, source in (("test_killed.py", KILLED), ("test_checked.py", CHECKED)):
+        (baked.path / "tests" / name).write_text(
+            re.sub(r"\bawait |\basync (?=def |with )", "", source) if sync else source
+        )
+    killed = baked.pytest("tests/test_killed.py", database_url=owner)
+    assert killed.returncode == 3, killed.stdout[-2000:] + killed.stderr[-2000:]
+    again = baked.pytest("-s", "tests/test_checked.py", database_url=owner)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert "holds changes an earlier run did not put back: making it anew" in again.stdout
+    assert database_exists(owner), "the database the role was given is gone"
