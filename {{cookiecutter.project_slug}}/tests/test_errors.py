@@ -23,9 +23,16 @@ from {{ cookiecutter.project_slug }}.api.deps import get_sessionmaker
 from {{ cookiecutter.project_slug }}.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
 UNREACHABLE_DATABASE_URL = "{{ c.database.unreachable_url }}"
+{%- if c.database.dialect == "mariadb" %}
+# Put after the test database's name in its URL: a database nobody created. A user whose grants cover
+# only names like the test database's (GRANT ALL ON `svc\_%`.*) is told it is missing (1049); any
+# other name would be refused (1044) before the server looked.
+MISSING_DATABASE = "_{{ c.database.missing_database }}"
+{%- else %}
 # Put in the test database's URL: a database nobody created.
 MISSING_DATABASE = "{{ c.database.missing_database }}"
-# How the driver's reason for each begins, in the start-up warning.
+{%- endif %}
+# How the driver's reason for each begins, in the start-up warning{{ " (the missing database's name in the {})" if c.database.dialect == "mariadb" }}.
 UNREACHABLE_REASON = {{ c.database.unreachable_reason }}
 MISSING_DATABASE_REASON = {{ c.database.missing_database_reason }}
 # None of these may ever reach a client.
@@ -148,7 +155,11 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
+{%- if c.database.dialect == "mariadb" %}
+    missing = make_sessionmaker(make_engine(missing_database(database_url)))
+{%- else %}
     missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
+{%- endif %}
     monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: missing)
 
     for response in ({{ c.aw }}client.get("/health"), {{ c.aw }}client.get("/api/v1/projects", headers=api_headers)):
@@ -197,4 +208,15 @@ def unusable_database(unusable: str, database_url: str) -> tuple[URL, str]:
     has a password, which the warning must not show), or the test server without the database."""
     if unusable == "no-server":
         return make_url(UNREACHABLE_DATABASE_URL).set(password="secret"), UNREACHABLE_REASON
+{%- if c.database.dialect == "mariadb" %}
+    url = missing_database(database_url)
+    return url, MISSING_DATABASE_REASON.format(url.database)
+
+
+def missing_database(database_url: str) -> URL:
+    """The test database's URL with, in place of its database, one nobody created, named after it."""
+    url = make_url(database_url)
+    return url.set(database=f"{url.database}{MISSING_DATABASE}")
+{%- else %}
     return make_url(database_url).set(database=MISSING_DATABASE), MISSING_DATABASE_REASON
+{%- endif %}

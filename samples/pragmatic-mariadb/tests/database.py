@@ -5,6 +5,10 @@ definitions the server reports (``SHOW CREATE``: tables with their foreign keys,
 views, stored routines, triggers and events) and the rows (``INSERT ... SELECT``), which takes
 a fraction of migrating it again. ``prepare`` and ``discard`` block; the
 conftest runs them in a thread of their own.
+
+The test user needs no global privilege, only all privileges on the test database and on the
+databases named after it (``<name>_gw0``..., ``<name>_scratch``): a refusal stops the run at its
+start with the GRANT that would allow it.
 """
 
 import re
@@ -13,7 +17,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, RowMapping, create_engine, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from task_service.core.db import async_database_url
@@ -23,16 +27,21 @@ CONNECT_TIMEOUT_SECONDS = 5
 CHARSET = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 # The DEFINER clause of a view's, routine's, trigger's or event's definition, as SHOW CREATE gives it.
 DEFINER = re.compile(r"\bDEFINER=`(?:[^`]|``)*`@`(?:[^`]|``)*`\s*")
+# The errors MariaDB gives a user that lacks a privilege on a database, or a global one.
+REFUSED = {1044, 1227}
 
 
 class DatabaseUnavailable(Exception):
-    """The server could not be reached; the message names the URL tried (password hidden) and the fixes."""
+    """The server could not be reached, or the user may not do what the tests need; the message names
+    the URL tried (password hidden) and the fixes, or the grant missing."""
 
 
 def check(database_url: str) -> None:
-    """Raise ``DatabaseUnavailable`` unless the server answers."""
-    with _server(_url(database_url)) as server:
-        server.execute(text("SELECT 1"))
+    """Raise ``DatabaseUnavailable`` unless the server answers and the user may do what the tests need
+    (create the test database and ones named after it): this runs under ``-n`` only."""
+    url = _url(database_url)
+    with _server(url) as server:
+        _check_grants(server, url)
 
 
 def prepare(database_url: str, worker: str, set_up: Callable[[str], None] | None) -> str:
@@ -43,14 +52,13 @@ def prepare(database_url: str, worker: str, set_up: Callable[[str], None] | None
     url = _url(database_url)
     if set_up is not None:
         with _server(url) as server:
-            server.exec_driver_sql(f"CREATE DATABASE IF NOT EXISTS {_quoted(url.database)} {CHARSET}")
+            _check_grants(server, url)
         set_up(database_url)
     if worker == "master":
         return database_url
     clone = f"{url.database}_{worker}"
     with _server(url) as server:
-        server.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(clone)}")
-        server.exec_driver_sql(f"CREATE DATABASE {_quoted(clone)} {CHARSET}")
+        _create_database(server, url, clone)
         _copy(server, url.database or "", clone)
     return make_url(database_url).set(database=clone).render_as_string(hide_password=False)
 
@@ -70,13 +78,55 @@ def scratch(database_url: str) -> Iterator[str]:
     url = _url(database_url)
     name = f"{url.database}_scratch"
     with _server(url) as server:
-        server.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)}")
-        server.exec_driver_sql(f"CREATE DATABASE {_quoted(name)} {CHARSET}")
+        _create_database(server, url, name)
     try:
         yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with _server(url) as server:
             server.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)}")
+
+
+def _check_grants(server: Connection, url: URL) -> None:
+    """Create the test database if missing, and make and drop one named after it (``<name>_scratch``,
+    as the migration checks' is), so that a refusal stops the run here rather than in a test."""
+    exists = text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :name")
+    if server.execute(exists, {"name": url.database}).first() is None:
+        _create_database(server, url, url.database or "")
+    beside = f"{url.database}_scratch"
+    _create_database(server, url, beside)
+    server.exec_driver_sql(f"DROP DATABASE {_quoted(beside)}")
+
+
+def _create_database(server: Connection, url: URL, name: str) -> None:
+    """Make the database ``name`` anew, empty; one the user may not make stops the run with one line
+    naming the grant it needs."""
+    try:
+        server.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)}")
+        server.exec_driver_sql(f"CREATE DATABASE {_quoted(name)} {CHARSET}")
+    except DBAPIError as exc:
+        if (exc.orig.args[:1] if exc.orig else ()) not in [(code,) for code in REFUSED]:
+            raise
+        user, host = _current_user(server)
+        to = f"TO '{user}'@'{host}'"
+        beside = f"GRANT ALL ON {_quoted(_like_escaped(f'{url.database}_') + '%')}.* {to}"
+        if name == url.database:
+            grant = f"GRANT ALL ON {_quoted(_like_escaped(name))}.* {to}; {beside}"
+            what = f"the test database {name}"
+        else:
+            grant = beside
+            what = f"{name}, named after the test database as the tests' own databases are"
+        raise DatabaseUnavailable(f"the user '{user}'@'{host}' may not create {what}: {grant} (as an admin)") from exc
+
+
+def _current_user(server: Connection) -> tuple[str, str]:
+    """The account the server took the user for, as ``GRANT ... TO`` names it: user and host."""
+    user, _, host = str(server.exec_driver_sql("SELECT CURRENT_USER()").scalar()).rpartition("@")
+    return user, host
+
+
+def _like_escaped(name: str) -> str:
+    """``name`` in a database-level GRANT, where ``_`` and ``%`` are wildcards: matching itself alone."""
+    return re.sub(r"([\\_%])", r"\\\1", name)
 
 
 def _copy(server: Connection, source: str, target: str) -> None:

@@ -15,9 +15,12 @@ MariaDB's ``foreign_key_checks = 0``.
 Whatever the columns' types, the ones SQLAlchemy has no class for too: rows are read and written
 back as the driver hands them over.
 Views hold no rows of their own; sequences go on counting, so a test never gets an id back.
+A ``TRUNCATE`` fires no trigger on MariaDB: once the logged rows are back, the tables that hold
+fewer rows than the baseline are counted in one query and filled again.
 The functions take a synchronous connection or engine, whatever the strategy's tests are.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +38,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     delete,
+    func,
     insert,
     select,
     tuple_,
@@ -173,8 +177,9 @@ class Repair:
     added: list[Key] = field(default_factory=list)
     changed: list[Row] = field(default_factory=list)
     missing: list[Row] = field(default_factory=list)
-    # A table without a primary key is emptied and filled again whole.
-    whole: bool = False
+    # A table without a primary key is emptied and filled again with these rows, its whole baseline
+    # (``missing`` then holds those of them of which fewer were left: none if rows were only added).
+    whole: list[Row] | None = None
 
 
 def restoring_engine(database_url: str) -> Engine:
@@ -197,8 +202,12 @@ def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
     with engine.begin() as connection:
         changed: set[str] = set()
         deleted: dict[str, set[Key]] = {}
+        # The baseline rows of the tables a TRUNCATE emptied, which no trigger sees: counted once the rest is back.
+        truncated: dict[str, set[Key]] = {}
         for _ in range(ROUNDS):
             keys = {name: found - deleted.get(name, set()) for name, found in log.take(connection).items()}
+            for name, found in truncated.items():
+                keys.setdefault(name, set()).update(found)
             try:
                 repairs = restore(connection, baseline, {name: found for name, found in keys.items() if found})
             except IntegrityError as exc:
@@ -208,10 +217,23 @@ def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
                 if repair.changed or repair.missing:
                     changed.add(repair.table.name)
             if not repairs:
-                return sorted(changed)
+                truncated = {name: set(baseline.rows[name]) for name in short(connection, baseline)}
+                if not truncated:
+                    return sorted(changed)
     raise CannotPutBack(
         f"the baseline still changes after {ROUNDS} rounds of putting it back: does a trigger write on every write?"
     )
+
+
+def short(connection: Connection, baseline: Baseline) -> list[str]:
+    """The tables with baseline rows that hold fewer rows than the baseline once the logged rows are put
+    back: a ``TRUNCATE`` emptied them, which MariaDB tells no trigger. One query, for every table."""
+    counted = [name for name, rows in baseline.rows.items() if rows]
+    if not counted:
+        return []
+    counts = select(*[select(func.count()).select_from(baseline.tables[name]).scalar_subquery() for name in counted])
+    found = connection.execute(counts).one()
+    return [name for name, count in zip(counted, found, strict=True) if count < len(baseline.rows[name])]
 
 
 class CannotPutBack(Exception):
@@ -250,7 +272,10 @@ def compare(connection: Connection, table: Table, rows: dict[Key, Row], keys: se
         # Without a key, rows are told apart by all their values, NULLs too: compared whole.
         present = sorted(map(tuple, connection.execute(select(table))), key=repr)
         seeded = sorted(rows.values(), key=repr)
-        return None if present == seeded else Repair(table, missing=seeded, whole=True)
+        if present == seeded:
+            return None
+        gone = Counter(map(repr, seeded)) - Counter(map(repr, present))
+        return Repair(table, missing=[row for row in seeded if repr(row) in gone], whole=seeded)
     # Rows the baseline lacks are deleted, whether they are still there or not; the others are read and compared.
     added = [key for key in keys if key not in rows]
     seeded = [key for key in keys if key in rows]
@@ -268,15 +293,15 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
 def write(connection: Connection, repairs: Sequence[Repair]) -> None:
     """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
     for repair in reversed(repairs):
-        if repair.whole:
+        if repair.whole is not None:
             connection.execute(delete(repair.table))
         for chunk in chunks(repair.added):
             connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
     for repair in repairs:
         if repair.changed:
             connection.execute(*updating(repair.table, repair.changed))
-        if repair.missing:
-            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in repair.missing])
+        if rows := repair.missing if repair.whole is None else repair.whole:
+            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in rows])
 
 
 def updating(table: Table, rows: Sequence[Row]) -> tuple[Any, list[dict[str, Any]]]:

@@ -23,6 +23,7 @@ Views and materialized views hold no rows of their own (a materialized view show
 The functions take a synchronous connection or engine, whatever the strategy's tests are.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -143,8 +144,9 @@ class Repair:
     added: list[Key] = field(default_factory=list)
     changed: list[Row] = field(default_factory=list)
     missing: list[Row] = field(default_factory=list)
-    # A table without a primary key is emptied and filled again whole.
-    whole: bool = False
+    # A table without a primary key is emptied and filled again with these rows, its whole baseline
+    # (``missing`` then holds those of them of which fewer were left: none if rows were only added).
+    whole: list[Row] | None = None
 
 
 def restoring_engine(database_url: str) -> Engine:
@@ -249,7 +251,10 @@ def compare(connection: Connection, table: Table, rows: dict[Key, Row], keys: se
         # Without a key, rows are told apart by all their values, NULLs too: compared whole.
         present = sorted(map(tuple, connection.execute(select(table))), key=repr)
         seeded = sorted(rows.values(), key=repr)
-        return None if present == seeded else Repair(table, missing=seeded, whole=True)
+        if present == seeded:
+            return None
+        gone = Counter(map(repr, seeded)) - Counter(map(repr, present))
+        return Repair(table, missing=[row for row in seeded if repr(row) in gone], whole=seeded)
     if truncated_key(table) in keys:
         # A TRUNCATE: every row of the baseline is looked at, none of the rows it took needs deleting.
         keys = (keys - {truncated_key(table)}) | rows.keys()
@@ -270,15 +275,15 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
 def write(connection: Connection, repairs: Sequence[Repair]) -> None:
     """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
     for repair in reversed(repairs):
-        if repair.whole:
+        if repair.whole is not None:
             connection.execute(delete(repair.table))
         for chunk in chunks(repair.added):
             connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
     for repair in repairs:
         if repair.changed:
             connection.execute(*updating(repair.table, repair.changed))
-        if repair.missing:
-            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in repair.missing])
+        if rows := repair.missing if repair.whole is None else repair.whole:
+            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in rows])
 
 
 def updating(table: Table, rows: Sequence[Row]) -> tuple[Any, list[dict[str, Any]]]:

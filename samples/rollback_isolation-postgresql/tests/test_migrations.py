@@ -48,6 +48,8 @@ def alembic_engine(engine: AsyncEngine) -> Iterator[Connection]:
     try:
         with migrations_engine.connect() as connection:
             transaction = connection.begin()
+            # The change log's tables (tests/changes.py) may use your types: out of the migrations' way.
+            connection.exec_driver_sql("DROP SCHEMA test_changes CASCADE")
             command.downgrade(alembic_config(connection), "base")
             yield connection
             transaction.rollback()

@@ -13,12 +13,13 @@ whatever their keys (integer, UUID, composite, none) and foreign keys (with or w
 does not check foreign keys, so no order of rows can fail it:
 SQLite's ``PRAGMA foreign_keys = OFF``.
 Whatever the columns' types, the ones SQLAlchemy has no class for too: rows are read and written
-back as the driver hands them over.
+back as the driver hands them over (on SQLite, every column: a declared type is only an affinity).
 A virtual table (FTS5's full-text search, R*Tree) takes no trigger: what it holds lives in its
 shadow tables (``<name>_data``, ...), which are kept as every other table is. Views hold no rows.
 The functions take a synchronous connection or engine, whatever the strategy's tests are.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -44,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SAWarning
 from sqlalchemy.schema import sort_tables_and_constraints
-from sqlalchemy.types import NullType, UserDefinedType
+from sqlalchemy.types import UserDefinedType
 
 from task_service.core.db import async_database_url, configure_sqlite
 
@@ -55,6 +56,9 @@ CHANGE_LOG_PREFIX = "test_changes_"
 CHUNK = 500
 # Virtual tables: what they hold lives in their shadow tables, kept as every other table.
 KEPT_ELSEWHERE = "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+# The tables a virtual table keeps its rows in; ``Table.info[SHADOW]`` says whether a table is one.
+SHADOW_TABLES = "SELECT name FROM pragma_table_list WHERE type = 'shadow'"
+SHADOW = "shadow"
 # How often the restore looks again at what it wrote (where its writes are logged), before it gives up.
 ROUNDS = 5
 
@@ -79,10 +83,12 @@ def read_tables(connection: Connection) -> list[Table]:
                 name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX) and name not in elsewhere
             ),
         )
+    shadows = set(connection.exec_driver_sql(SHADOW_TABLES).scalars())
     for table in metadata.tables.values():
+        table.info[SHADOW] = table.name in shadows
         for column in table.columns:
-            if isinstance(column.type, NullType):
-                column.type = AsStored()
+            # A declared type is only an affinity: a column may hold any value, read and written as stored.
+            column.type = AsStored()
     ordered = sort_tables_and_constraints(metadata.tables.values())  # type: ignore[no-untyped-call] # SQLAlchemy's own
     return [table for table, _ in ordered if table is not None]
 
@@ -131,8 +137,9 @@ class Repair:
     added: list[Key] = field(default_factory=list)
     changed: list[Row] = field(default_factory=list)
     missing: list[Row] = field(default_factory=list)
-    # A table without a primary key is emptied and filled again whole.
-    whole: bool = False
+    # A table without a primary key is emptied and filled again with these rows, its whole baseline
+    # (``missing`` then holds those of them of which fewer were left: none if rows were only added).
+    whole: list[Row] | None = None
 
 
 def restoring_engine(database_url: str) -> Engine:
@@ -151,7 +158,8 @@ def restoring_engine(database_url: str) -> Engine:
 
 def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
     """Put back every row the change log names as the baseline has it, in one transaction; the tables
-    whose baseline rows had been changed or deleted (rows a test only added do not count).
+    whose baseline rows had been changed or deleted (rows a test only added do not count,
+    nor the shadow tables in which a virtual table keeps what it holds).
 
     What a test added is deleted; rows it changed or deleted are written back. Where what the
     restore writes is logged in turn (always, on SQLite), and what a
@@ -168,7 +176,7 @@ def put_back(engine: Engine, baseline: Baseline, log: "Log") -> list[str]:
                 raise CannotPutBack(refusal(connection, exc, keys)) from exc
             for repair in repairs:
                 deleted.setdefault(repair.table.name, set()).update(repair.added)
-                if repair.changed or repair.missing:
+                if (repair.changed or repair.missing) and not repair.table.info[SHADOW]:
                     changed.add(repair.table.name)
             if not repairs:
                 return sorted(changed)
@@ -212,7 +220,10 @@ def compare(connection: Connection, table: Table, rows: dict[Key, Row], keys: se
         # Without a key, rows are told apart by all their values, NULLs too: compared whole.
         present = sorted(map(tuple, connection.execute(select(table))), key=repr)
         seeded = sorted(rows.values(), key=repr)
-        return None if present == seeded else Repair(table, missing=seeded, whole=True)
+        if present == seeded:
+            return None
+        gone = Counter(map(repr, seeded)) - Counter(map(repr, present))
+        return Repair(table, missing=[row for row in seeded if repr(row) in gone], whole=seeded)
     # Rows the baseline lacks are deleted, whether they are still there or not; the others are read and compared.
     added = [key for key in keys if key not in rows]
     seeded = [key for key in keys if key in rows]
@@ -230,15 +241,15 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
 def write(connection: Connection, repairs: Sequence[Repair]) -> None:
     """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
     for repair in reversed(repairs):
-        if repair.whole:
+        if repair.whole is not None:
             connection.execute(delete(repair.table))
         for chunk in chunks(repair.added):
             connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
     for repair in repairs:
         if repair.changed:
             connection.execute(*updating(repair.table, repair.changed))
-        if repair.missing:
-            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in repair.missing])
+        if rows := repair.missing if repair.whole is None else repair.whole:
+            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in rows])
 
 
 def updating(table: Table, rows: Sequence[Row]) -> tuple[Any, list[dict[str, Any]]]:

@@ -13,11 +13,13 @@ from task_service.api.deps import get_sessionmaker
 from task_service.core.db import make_engine, make_sessionmaker, warn_if_unavailable
 
 UNREACHABLE_DATABASE_URL = "mariadb://nobody@127.0.0.1:9/nowhere"
-# Put in the test database's URL: a database nobody created.
-MISSING_DATABASE = "no_such_database"
-# How the driver's reason for each begins, in the start-up warning.
+# Put after the test database's name in its URL: a database nobody created. A user whose grants cover
+# only names like the test database's (GRANT ALL ON `svc\_%`.*) is told it is missing (1049); any
+# other name would be refused (1044) before the server looked.
+MISSING_DATABASE = "_no_such_database"
+# How the driver's reason for each begins, in the start-up warning (the missing database's name in the {}).
 UNREACHABLE_REASON = "(2003, \"Can't connect to MySQL server on '127.0.0.1' ("
-MISSING_DATABASE_REASON = "(1049, \"Unknown database 'no_such_database'\")"
+MISSING_DATABASE_REASON = "(1049, \"Unknown database '{}'\")"
 # None of these may ever reach a client.
 INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "asyncmy", "secret")
 
@@ -132,7 +134,7 @@ async def test_a_database_that_does_not_exist_is_503(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
-    missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
+    missing = make_sessionmaker(make_engine(missing_database(database_url)))
     monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: missing)
 
     for response in (await client.get("/health"), await client.get("/api/v1/projects", headers=api_headers)):
@@ -167,4 +169,11 @@ def unusable_database(unusable: str, database_url: str) -> tuple[URL, str]:
     has a password, which the warning must not show), or the test server without the database."""
     if unusable == "no-server":
         return make_url(UNREACHABLE_DATABASE_URL).set(password="secret"), UNREACHABLE_REASON
-    return make_url(database_url).set(database=MISSING_DATABASE), MISSING_DATABASE_REASON
+    url = missing_database(database_url)
+    return url, MISSING_DATABASE_REASON.format(url.database)
+
+
+def missing_database(database_url: str) -> URL:
+    """The test database's URL with, in place of its database, one nobody created, named after it."""
+    url = make_url(database_url)
+    return url.set(database=f"{url.database}{MISSING_DATABASE}")

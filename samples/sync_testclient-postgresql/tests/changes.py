@@ -77,7 +77,8 @@ def log_table(table: Table, metadata: MetaData) -> Table:
 
 def create_log(connection: Connection, table: Table, log: Table) -> str:
     """``CREATE TABLE <log> AS SELECT <key> FROM <table>``, empty: the key's columns with their very types."""
-    name = connection.dialect.identifier_preparer.format_table(log)
+    preparer = connection.dialect.identifier_preparer
+    name = preparer.format_table(log)
     key = select(*[table.columns[column.name] for column in log.columns])
     return f"CREATE UNLOGGED TABLE {name} AS {key.compile(connection)} WITH NO DATA"
 

@@ -5,7 +5,6 @@ updated or deleted into a log table of its own, whoever writes the row: the app,
 ``engine``, a script the test runs, or another trigger, or a foreign key's ON DELETE.
 ``ChangeLog.take`` reads and empties the logs: the keys of exactly the rows changed since, which
 ``tests/tables.py`` puts back as the baseline has them. A test that wrote nothing costs one query.
-A log's columns are made from the table's own (``CREATE TABLE ... AS SELECT``), whatever their type.
 
 The logs are tables beside yours, named ``test_changes_log_...``: ``tests/tables.py`` leaves them
 out, and the migration checks run on an empty database of their own.
@@ -20,7 +19,6 @@ from sqlalchemy import (
     Table,
     delete,
     exists,
-    false,
     inspect,
     literal,
     select,
@@ -77,10 +75,11 @@ def log_table(table: Table, metadata: MetaData) -> Table:
 
 
 def create_log(connection: Connection, table: Table, log: Table) -> str:
-    """``CREATE TABLE <log> AS SELECT <key> FROM <table>``, empty: the key's columns with their very types."""
-    name = connection.dialect.identifier_preparer.format_table(log)
-    key = select(*[table.columns[column.name] for column in log.columns])
-    return f"CREATE TABLE {name} AS {key.where(false()).compile(connection)}"
+    """``CREATE TABLE <log> (<the key's columns>)``."""
+    preparer = connection.dialect.identifier_preparer
+    name = preparer.format_table(log)
+    # Columns without a declared type: each key is kept exactly as stored, whatever its column's affinity.
+    return f"CREATE TABLE {name} ({', '.join(preparer.quote(column.name) for column in log.columns)})"
 
 
 def left_behind(connection: Connection) -> bool:
