@@ -1,4 +1,4 @@
-"""The generated suites under the PostgreSQL roles users are given, not only a superuser.
+"""The generated suites under the roles users are given, not only a superuser or root.
 
 - A role with LOGIN and CREATEDB only (``createuser -d``, a shared server): every strategy's suite
   passes serially and on two xdist workers. It may not set ``session_replication_role``, so the
@@ -7,7 +7,12 @@
   the suite passes serially; after a run killed mid-test the database is emptied where it stands and
   set up again, never dropped; on ``-n 2`` the run stops at once with one line naming the privilege.
 
-The server's admin (``TEMPLATE_POSTGRES_URL``, a superuser) makes the roles and their databases.
+On MariaDB, a user with ALL on ``<name>\\_%``.* only (docker's ``MARIADB_USER`` is given one
+database; this one is given the names that start like its test database): every strategy's suite
+passes serially and on two xdist workers.
+
+The servers' admins (``TEMPLATE_POSTGRES_URL``, a superuser; ``TEMPLATE_MARIADB_URL``) make the
+roles, users and databases, and drop them afterwards.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 
 import psycopg
+import pymysql
 import pytest
 from psycopg import sql
 from pytest_cookies.plugin import Cookies
@@ -26,6 +32,7 @@ from .baking import DIAGONAL, STRATEGIES, bake, bake_id, database_support, strat
 from .test_baseline import CHECKED, KILLED
 
 POSTGRES = database_support("postgresql")
+MARIADB = database_support("mariadb")
 PASSWORD = "role-test"
 
 
@@ -119,3 +126,54 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
     assert again.returncode == 0, again.stdout[-3000:]
     assert "holds changes an earlier run did not put back: making it anew" in again.stdout
     assert database_exists(owner), "the database the role was given is gone"
+
+
+@pytest.fixture
+def mariadb_user() -> Iterator[str]:
+    """The test database's URL for a new MariaDB user with ALL on ``<name>\\_%``.* only, its test
+    database ``<name>_test`` not made yet. The user and every database of its pattern are dropped afterwards."""
+    name = f"user_{uuid.uuid4().hex[:8]}"
+    admin_url = make_url(MARIADB.server())
+    admin = pymysql.connect(
+        host=admin_url.host or "127.0.0.1",
+        port=admin_url.port or 3306,
+        user=admin_url.username or "root",
+        password=admin_url.password or "",
+        autocommit=True,
+    )
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE USER '{name}'@'%' IDENTIFIED BY '{PASSWORD}'")
+        cursor.execute(f"GRANT ALL ON `{name}\\_%`.* TO '{name}'@'%'")
+        try:
+            yield admin_url.set(username=name, password=PASSWORD, database=f"{name}_test").render_as_string(
+                hide_password=False
+            )
+        finally:
+            cursor.execute(
+                "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE %s", [f"{name}%"]
+            )
+            for (database,) in cursor.fetchall():
+                cursor.execute(f"DROP DATABASE `{database}`")
+            cursor.execute(f"DROP USER '{name}'@'%'")
+    admin.close()
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        pytest.param(
+            strategy,
+            id=bake_id(strategy, "mariadb"),
+            # The diagonal's MariaDB strategy in the default command; the others with -m combinations.
+            marks=[] if (strategy, "mariadb") in DIAGONAL else [pytest.mark.combinations],
+        )
+        for strategy in STRATEGIES
+    ],
+)
+def test_the_suite_runs_under_a_mariadb_user_that_is_not_root(
+    cookies: Cookies, mariadb_user: str, strategy: str
+) -> None:
+    baked = bake(cookies, strategy, "mariadb")
+    for run in (("-q",), ("-q", "-n", "2")):
+        result = baked.pytest(*run, database_url=mariadb_user)
+        assert result.returncode == 0, f"as a user granted <name>\\_%, pytest {' '.join(run)}:\n{result.stdout[-3000:]}"
