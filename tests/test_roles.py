@@ -30,8 +30,42 @@ from sqlalchemy.engine import make_url
 
 from .baking import DIAGONAL, STRATEGIES, bake, bake_id, database_support, strategy_settings
 from .test_baseline import CHECKED, KILLED
+from .user_tables import leave_to_their_migrations
 
 POSTGRES = database_support("postgresql")
+# Reference rows in a parent and a child, in a migration of their own; a script re-points the child
+# at a parent it adds and deletes the old one. With foreign keys checked (no session_replication_role),
+# only one order of the restore's writes puts that back: inserts and updates first, deletes last.
+REFERENCE_ROWS = """from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE kinds (id int PRIMARY KEY, name text UNIQUE)")
+    op.execute("CREATE TABLE kind_links (id int PRIMARY KEY, kind_id int NOT NULL REFERENCES kinds)")
+    op.execute("INSERT INTO kinds VALUES (1, 'one')")
+    op.execute("INSERT INTO kind_links VALUES (1, 1)")
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE kind_links")
+    op.execute("DROP TABLE kinds")
+"""
+REPOINTED = """import pytest
+from sqlalchemy import text
+
+
+@pytest.mark.parametrize("attempt", range(3))
+async def test_a_script_repoints_a_reference_row_and_deletes_its_parent(engine, attempt):
+    async with engine.begin() as connection:
+        assert list(await connection.execute(text("SELECT id, name FROM kinds"))) == [(1, "one")]
+        assert list(await connection.execute(text("SELECT id, kind_id FROM kind_links"))) == [(1, 1)]
+        await connection.execute(text("INSERT INTO kinds VALUES (2, 'two')"))
+        await connection.execute(text("UPDATE kind_links SET kind_id = 2"))
+        await connection.execute(text("DELETE FROM kinds WHERE id = 1"))
+"""
 MARIADB = database_support("mariadb")
 PASSWORD = "role-test"
 
@@ -98,6 +132,12 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
     cookies: Cookies, role: dict[str, str], strategy: str
 ) -> None:
     baked = bake(cookies, strategy, "postgresql")
+    settings = strategy_settings(strategy)
+    if settings.test_starts_with == "empty":
+        (baked.path / "migrations" / "versions" / "0002_reference_rows.py").write_text(REFERENCE_ROWS)
+        leave_to_their_migrations(baked)
+        source = re.sub(r"\bawait |\basync (?=def |with )", "", REPOINTED) if settings.sync else REPOINTED
+        (baked.path / "tests" / "test_repointed.py").write_text(source)
 
     for run in (("-q",), ("-q", "-n", "2")):
         result = baked.pytest(*run, database_url=role["createdb"])
@@ -113,12 +153,11 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
     assert refusals, xdist.stdout[-3000:]
     assert "CREATEDB" in refusals[0] and "INTERNALERROR" not in xdist.stdout, xdist.stdout[-3000:]
 
-    if not strategy_settings(strategy).keeps_baseline:
+    if not settings.keeps_baseline:
         return
-    sync = strategy_settings(strategy).sync
     for name, source in (("test_killed.py", KILLED), ("test_checked.py", CHECKED)):
         (baked.path / "tests" / name).write_text(
-            re.sub(r"\bawait |\basync (?=def |with )", "", source) if sync else source
+            re.sub(r"\bawait |\basync (?=def |with )", "", source) if settings.sync else source
         )
     killed = baked.pytest("tests/test_killed.py", database_url=owner)
     assert killed.returncode == 3, killed.stdout[-2000:] + killed.stderr[-2000:]

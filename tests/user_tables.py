@@ -331,7 +331,12 @@ def grow_schema(baked: Baked, environment: dict[str, str]) -> None:
     migration_of_its_own(baked, environment, "project audit trigger and views", create + VIEWS, DROP_VIEWS + drop)
     create, drop = CATALOG_OBJECTS[baked.database]
     migration_of_its_own(baked, environment, "objects beside plain tables", create, drop)
-    # The tables that migration made are none of the models': autogenerate leaves them to it.
+    leave_to_their_migrations(baked)
+
+
+def leave_to_their_migrations(baked: Baked) -> None:
+    """``migrations/env.py`` leaves out of autogenerate the tables the models do not describe (made
+    by migrations of their own), as alembic's docs show with ``include_name``."""
     env = baked.path / "migrations" / "env.py"
     text = env.read_text()
     configure = "        target_metadata=target_metadata,\n"

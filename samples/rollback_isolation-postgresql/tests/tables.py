@@ -219,9 +219,9 @@ def refusal(connection: Connection, exc: IntegrityError, keys: dict[str, set[Key
     role = connection.engine.url.username
     return (
         f"cannot put the baseline back in {', '.join(sorted(keys))}: {reason}. The role {role} may not set "
-        "session_replication_role, so the restore checks foreign keys, and these keys cannot wait for the end of "
-        f"its transaction: GRANT SET ON PARAMETER session_replication_role TO {role} (PostgreSQL 15+, as a "
-        "superuser), or declare those foreign keys DEFERRABLE"
+        "session_replication_role, so the restore writes with every constraint checked, and no order of these "
+        f"rows passes the ones that are not DEFERRABLE: GRANT SET ON PARAMETER session_replication_role TO {role} "
+        "(PostgreSQL 15+, as a superuser), or declare those constraints DEFERRABLE"
     )
 
 
@@ -240,8 +240,10 @@ def restore(connection: Connection, baseline: Baseline, keys: dict[str, set[Key]
     for name, table in baseline.tables.items():
         if keys.get(name) and (repair := compare(connection, table, baseline.rows[name], keys[name])):
             repairs.append(repair)
-    if repairs:
+    if repairs and connection.info[UNCHECKED]:
         write(connection, repairs)
+    elif repairs:
+        write_either_way(connection, repairs)
     return repairs
 
 
@@ -272,18 +274,39 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
         yield from map(tuple, connection.execute(select(table).where(key_in(table, chunk))))
 
 
-def write(connection: Connection, repairs: Sequence[Repair]) -> None:
-    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
+def write(connection: Connection, repairs: Sequence[Repair], *, deletes_last: bool = False) -> None:
+    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted
+    (parents first); a table without a key is emptied before it is filled. ``deletes_last`` updates and
+    inserts first: where foreign keys are checked, a changed row that points at a row the test added
+    can only go back to a parent the test deleted in that order."""
     for repair in reversed(repairs):
         if repair.whole is not None:
             connection.execute(delete(repair.table))
-        for chunk in chunks(repair.added):
-            connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
+    if not deletes_last:
+        delete_added(connection, repairs)
     for repair in repairs:
         if repair.changed:
             connection.execute(*updating(repair.table, repair.changed))
         if rows := repair.missing if repair.whole is None else repair.whole:
             connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in rows])
+    if deletes_last:
+        delete_added(connection, repairs)
+
+
+def write_either_way(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """``write`` with foreign keys checked: deletes first, or last where a key refuses that order."""
+    try:
+        with connection.begin_nested():
+            write(connection, repairs)
+    except IntegrityError:
+        write(connection, repairs, deletes_last=True)
+
+
+def delete_added(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """The rows the baseline lacks, children first."""
+    for repair in reversed(repairs):
+        for chunk in chunks(repair.added):
+            connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
 
 
 def updating(table: Table, rows: Sequence[Row]) -> tuple[Any, list[dict[str, Any]]]:

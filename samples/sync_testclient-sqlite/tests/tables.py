@@ -239,7 +239,8 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
 
 
 def write(connection: Connection, repairs: Sequence[Repair]) -> None:
-    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted."""
+    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted
+    (parents first); a table without a key is emptied before it is filled."""
     for repair in reversed(repairs):
         if repair.whole is not None:
             connection.execute(delete(repair.table))
