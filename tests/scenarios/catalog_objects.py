@@ -3,6 +3,8 @@
 # column; on PostgreSQL a partitioned table, an enum, a domain and a materialized view; on SQLite a
 # full-text search table. A script writes to them all through the engine, TRUNCATE included, and the
 # next test starts with exactly what the migration wrote.
+import uuid
+
 import pytest
 from sqlalchemy import text
 
@@ -32,17 +34,18 @@ READS = {
         "SELECT body, outline FROM notes ORDER BY body": [("reference", "POINT(1 2)")],
     },
 }[DATABASE]
-# A script's writes: rows added, changed (moved to another partition too) and deleted.
+# A script's writes: rows added (keys made from ``{n}``, new in each test), changed (moved to another
+# partition too) and deleted.
 WRITES = {
     "postgresql": [
         "INSERT INTO ledger (price, path) VALUES (ROW(9, 'GBP'), 'x.y')",
         "UPDATE ledger SET price = ROW(7, 'CHF'), path = 'changed' WHERE id = 1",
-        "INSERT INTO events VALUES (3, '2026-05-01', 'busy', 1)",
+        "INSERT INTO events VALUES ({n}, '2026-05-01', 'busy', 1)",
         "UPDATE events SET at = '2024-01-01', weight = 9 WHERE id = 1",
         "DELETE FROM events WHERE id = 2",
         "INSERT INTO notes VALUES ('added', ROW(3, 'GBP'))",
         "UPDATE paths SET label = 'changed'",
-        "INSERT INTO paths VALUES ('c.d', 'added')",
+        "INSERT INTO paths VALUES ('c.d{n}', 'added')",
         "REFRESH MATERIALIZED VIEW ledger_totals",
         "SELECT nextval('invoice_numbers')",
     ],
@@ -77,8 +80,9 @@ async def test_a_script_writes_to_every_kind_of_object(engine, attempt):
     async with engine.begin() as connection:
         if not SHARED:
             assert await read(connection) == READS
+        n = uuid.uuid4().int % 10**9
         for statement in WRITES:
-            await connection.execute(text(statement))
+            await connection.execute(text(statement.format(n=n)))
         changed = await read(connection)
     assert changed != READS
     for statement in TRUNCATES:
