@@ -66,6 +66,23 @@ async def test_a_script_repoints_a_reference_row_and_deletes_its_parent(engine, 
         await connection.execute(text("UPDATE kind_links SET kind_id = 2"))
         await connection.execute(text("DELETE FROM kinds WHERE id = 1"))
 """
+# The same, and the new parent given the old one's unique name: no order of checked writes puts that
+# back (the key and the unique name would both have to wait), so the run stops after the test with one
+# line naming the grant, and the test after it never starts.
+SWAPPED = """from sqlalchemy import text
+
+
+async def test_a_script_repoints_a_reference_row_and_takes_its_parents_name(engine):
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO kinds VALUES (2, 'two')"))
+        await connection.execute(text("UPDATE kind_links SET kind_id = 2"))
+        await connection.execute(text("DELETE FROM kinds WHERE id = 1"))
+        await connection.execute(text("UPDATE kinds SET name = 'one' WHERE id = 2"))
+
+
+def test_after_it():
+    raise AssertionError("the run goes on after the baseline could not be put back")
+"""
 MARIADB = database_support("mariadb")
 PASSWORD = "role-test"
 
@@ -142,6 +159,16 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
     for run in (("-q",), ("-q", "-n", "2")):
         result = baked.pytest(*run, database_url=role["createdb"])
         assert result.returncode == 0, f"as a CREATEDB role, pytest {' '.join(run)}:\n{result.stdout[-3000:]}"
+
+    if settings.test_starts_with == "empty":
+        swapped = re.sub(r"\bawait |\basync (?=def |with )", "", SWAPPED) if settings.sync else SWAPPED
+        (baked.path / "tests" / "test_swapped.py").write_text(swapped)
+        stopped = baked.pytest("-p", "no:randomly", "tests/test_swapped.py", database_url=role["createdb"])
+        assert stopped.returncode != 0, stopped.stdout[-3000:]
+        assert "Interrupted: cannot put the baseline back in kind_links, kinds: " in stopped.stdout, stopped.stdout
+        assert "GRANT SET ON PARAMETER session_replication_role TO role_createdb_" in stopped.stdout, stopped.stdout
+        assert "the run goes on" not in stopped.stdout, stopped.stdout
+        (baked.path / "tests" / "test_swapped.py").unlink()
 
     owner = role["owner"]
     result = baked.pytest("-q", database_url=owner)

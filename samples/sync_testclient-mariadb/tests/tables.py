@@ -231,9 +231,9 @@ def short(connection: Connection, baseline: Baseline) -> list[str]:
     counted = [name for name, rows in baseline.rows.items() if rows]
     if not counted:
         return []
-    counts = select(*[select(func.count()).select_from(baseline.tables[name]).scalar_subquery() for name in counted])
-    found = connection.execute(counts).one()
-    return [name for name, count in zip(counted, found, strict=True) if count < len(baseline.rows[name])]
+    counts = [select(func.count()).select_from(baseline.tables[name]).scalar_subquery().label(name) for name in counted]
+    found = connection.execute(select(*counts)).mappings().one()
+    return [name for name in counted if found[name] < len(baseline.rows[name])]
 
 
 class CannotPutBack(Exception):

@@ -77,7 +77,7 @@ def read_tables(connection: Connection) -> list[Table]:
     cycle's constraints aside (without a warning), and the restore needs no more than that.
     """
     metadata = MetaData()
-    elsewhere = set(connection.exec_driver_sql(KEPT_ELSEWHERE).scalars())
+    elsewhere: set[str] = set(connection.exec_driver_sql(KEPT_ELSEWHERE).scalars())
     with catch_warnings():
         # A column of a type SQLAlchemy has no class for (an extension's) is read as it comes: no warning.
         filterwarnings("ignore", "Did not recognize type", SAWarning)

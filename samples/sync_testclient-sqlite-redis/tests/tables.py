@@ -73,7 +73,7 @@ def read_tables(connection: Connection) -> list[Table]:
     cycle's constraints aside (without a warning), and the restore needs no more than that.
     """
     metadata = MetaData()
-    elsewhere = set(connection.exec_driver_sql(KEPT_ELSEWHERE).scalars())
+    elsewhere: set[str] = set(connection.exec_driver_sql(KEPT_ELSEWHERE).scalars())
     with catch_warnings():
         # A column of a type SQLAlchemy has no class for (an extension's) is read as it comes: no warning.
         filterwarnings("ignore", "Did not recognize type", SAWarning)
@@ -83,7 +83,7 @@ def read_tables(connection: Connection) -> list[Table]:
                 name != VERSION_TABLE and not name.startswith(CHANGE_LOG_PREFIX) and name not in elsewhere
             ),
         )
-    shadows = set(connection.exec_driver_sql(SHADOW_TABLES).scalars())
+    shadows: set[str] = set(connection.exec_driver_sql(SHADOW_TABLES).scalars())
     for table in metadata.tables.values():
         table.info[SHADOW] = table.name in shadows
         for column in table.columns:

@@ -155,8 +155,10 @@ def restore_baseline(
         try:
             return put_back(restore_engine, baseline, change_log)
         except CannotPutBack as exc:
-            # The tests after this one would start off the baseline: the run stops, saying why.
-            pytest.exit(str(exc), returncode=1)
+            # The tests after this one would start off the baseline: the run stops after this test, saying
+            # why (under pytest-xdist too: a worker hands its reason to the main process).
+            request.session.shouldstop = str(exc)
+            raise
 
     request.config.stash[RESTORE_BASELINE] = restore
     return restore
