@@ -5,7 +5,8 @@
   strategies that keep the baseline put it back with checked, logged writes (tests/tables.py).
 - A role that owns the one database it was given, without CREATEDB (a managed service's database):
   the suite passes serially; after a run killed mid-test the database is emptied where it stands and
-  set up again, never dropped; on ``-n 2`` the run stops at once with one line naming the privilege.
+  set up again, never dropped; a test database it may not create, and ``-n 2``, stop the run at once
+  with one line naming the privilege.
 
 On MariaDB, a user with ALL on ``<name>\\_%``.* only (docker's ``MARIADB_USER`` is given one
 database; this one is given the names that start like its test database): every strategy's suite
@@ -17,7 +18,6 @@ roles, users and databases, and drop them afterwards.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 
@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from .baking import DIAGONAL, STRATEGIES, bake, bake_id, database_support, strategy_settings
 from .test_baseline import CHECKED, KILLED
-from .user_tables import leave_to_their_migrations
+from .user_tables import drop_in, leave_to_their_migrations
 
 POSTGRES = database_support("postgresql")
 # Reference rows in a parent and a child, in a migration of their own; a script re-points the child
@@ -158,16 +158,14 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
     if settings.test_starts_with == "empty":
         (baked.path / "migrations" / "versions" / "0002_reference_rows.py").write_text(REFERENCE_ROWS)
         leave_to_their_migrations(baked)
-        source = re.sub(r"\bawait |\basync (?=def |with )", "", REPOINTED) if settings.sync else REPOINTED
-        (baked.path / "tests" / "test_repointed.py").write_text(source)
+        drop_in(baked, REPOINTED, "test_repointed.py")
 
     for run in (("-q",), ("-q", "-n", "2")):
         result = baked.pytest(*run, database_url=role["createdb"])
         assert result.returncode == 0, f"as a CREATEDB role, pytest {' '.join(run)}:\n{result.stdout[-3000:]}"
 
     if settings.test_starts_with == "empty":
-        swapped = re.sub(r"\bawait |\basync (?=def |with )", "", SWAPPED) if settings.sync else SWAPPED
-        (baked.path / "tests" / "test_swapped.py").write_text(swapped)
+        drop_in(baked, SWAPPED, "test_swapped.py")
         stopped = baked.pytest("-p", "no:randomly", "tests/test_swapped.py", database_url=role["createdb"])
         assert stopped.returncode != 0, stopped.stdout[-3000:]
         assert "Interrupted: cannot put the baseline back in kind_links, kinds: " in stopped.stdout, stopped.stdout
@@ -176,6 +174,11 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
         (baked.path / "tests" / "test_swapped.py").unlink()
 
     owner = role["owner"]
+    nowhere = make_url(owner).set(database=f"{make_url(owner).database}_missing").render_as_string(hide_password=False)
+    refused = baked.pytest("-q", database_url=nowhere)
+    assert refused.returncode != 0
+    assert "may not create the test database" in refused.stdout + refused.stderr, refused.stdout[-3000:]
+    assert "createdb --owner" in refused.stdout + refused.stderr, refused.stdout[-3000:]
     result = baked.pytest("-q", database_url=owner)
     assert result.returncode == 0, f"as the owner of its database, serially:\n{result.stdout[-3000:]}"
 
@@ -187,10 +190,8 @@ def test_the_suite_runs_under_a_role_that_is_not_a_superuser(
 
     if not settings.keeps_baseline:
         return
-    for name, source in (("test_killed.py", KILLED), ("test_checked.py", CHECKED)):
-        (baked.path / "tests" / name).write_text(
-            re.sub(r"\bawait |\basync (?=def |with )", "", source) if settings.sync else source
-        )
+    drop_in(baked, KILLED, "test_killed.py")
+    drop_in(baked, CHECKED, "test_checked.py")
     killed = baked.pytest("tests/test_killed.py", database_url=owner)
     assert killed.returncode == 3, killed.stdout[-2000:] + killed.stderr[-2000:]
     again = baked.pytest("-s", "tests/test_checked.py", database_url=owner)

@@ -155,11 +155,7 @@ async def quiet_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
-{%- if c.database.dialect == "mariadb" %}
     missing = make_sessionmaker(make_engine(missing_database(database_url)))
-{%- else %}
-    missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
-{%- endif %}
     monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: missing)
 
     for response in ({{ c.aw }}client.get("/health"), {{ c.aw }}client.get("/api/v1/projects", headers=api_headers)):
@@ -208,15 +204,20 @@ def unusable_database(unusable: str, database_url: str) -> tuple[URL, str]:
     has a password, which the warning must not show), or the test server without the database."""
     if unusable == "no-server":
         return make_url(UNREACHABLE_DATABASE_URL).set(password="secret"), UNREACHABLE_REASON
-{%- if c.database.dialect == "mariadb" %}
     url = missing_database(database_url)
+{%- if c.database.dialect == "mariadb" %}
     return url, MISSING_DATABASE_REASON.format(url.database)
+{%- else %}
+    return url, MISSING_DATABASE_REASON
+{%- endif %}
 
 
 def missing_database(database_url: str) -> URL:
+{%- if c.database.dialect == "mariadb" %}
     """The test database's URL with, in place of its database, one nobody created, named after it."""
     url = make_url(database_url)
     return url.set(database=f"{url.database}{MISSING_DATABASE}")
 {%- else %}
-    return make_url(database_url).set(database=MISSING_DATABASE), MISSING_DATABASE_REASON
+    """The test database's URL with, in place of its database, one nobody created."""
+    return make_url(database_url).set(database=MISSING_DATABASE)
 {%- endif %}

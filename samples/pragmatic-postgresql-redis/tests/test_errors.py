@@ -132,7 +132,7 @@ async def test_a_database_that_does_not_exist_is_503(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server is there, the database is not."""
-    missing = make_sessionmaker(make_engine(make_url(database_url).set(database=MISSING_DATABASE)))
+    missing = make_sessionmaker(make_engine(missing_database(database_url)))
     monkeypatch.setitem(app.dependency_overrides, get_sessionmaker, lambda: missing)
 
     for response in (await client.get("/health"), await client.get("/api/v1/projects", headers=api_headers)):
@@ -167,4 +167,10 @@ def unusable_database(unusable: str, database_url: str) -> tuple[URL, str]:
     has a password, which the warning must not show), or the test server without the database."""
     if unusable == "no-server":
         return make_url(UNREACHABLE_DATABASE_URL).set(password="secret"), UNREACHABLE_REASON
-    return make_url(database_url).set(database=MISSING_DATABASE), MISSING_DATABASE_REASON
+    url = missing_database(database_url)
+    return url, MISSING_DATABASE_REASON
+
+
+def missing_database(database_url: str) -> URL:
+    """The test database's URL with, in place of its database, one nobody created."""
+    return make_url(database_url).set(database=MISSING_DATABASE)

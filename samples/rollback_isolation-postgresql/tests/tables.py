@@ -274,32 +274,21 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
         yield from map(tuple, connection.execute(select(table).where(key_in(table, chunk))))
 
 
-def write(connection: Connection, repairs: Sequence[Repair], *, deletes_last: bool = False) -> None:
-    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted
-    (parents first); a table without a key is emptied before it is filled. ``deletes_last`` updates and
-    inserts first: where foreign keys are checked, a changed row that points at a row the test added
-    can only go back to a parent the test deleted in that order."""
-    for repair in reversed(repairs):
-        if repair.whole is not None:
-            connection.execute(delete(repair.table))
-    if not deletes_last:
-        delete_added(connection, repairs)
-    for repair in repairs:
-        if repair.changed:
-            connection.execute(*updating(repair.table, repair.changed))
-        if rows := repair.missing if repair.whole is None else repair.whole:
-            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in rows])
-    if deletes_last:
-        delete_added(connection, repairs)
+def write(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """Rows the baseline lacks are deleted (children first), then the rest written back (parents first)."""
+    delete_added(connection, repairs)
+    write_back(connection, repairs)
 
 
 def write_either_way(connection: Connection, repairs: Sequence[Repair]) -> None:
-    """``write`` with foreign keys checked: deletes first, or last where a key refuses that order."""
+    """``write`` with foreign keys checked: deletes first, or last where a key refuses that order (a
+    changed row that points at a row the test added goes back to a parent the test deleted only so)."""
     try:
         with connection.begin_nested():
             write(connection, repairs)
     except IntegrityError:
-        write(connection, repairs, deletes_last=True)
+        write_back(connection, repairs)
+        delete_added(connection, repairs)
 
 
 def delete_added(connection: Connection, repairs: Sequence[Repair]) -> None:
@@ -307,6 +296,18 @@ def delete_added(connection: Connection, repairs: Sequence[Repair]) -> None:
     for repair in reversed(repairs):
         for chunk in chunks(repair.added):
             connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
+
+
+def write_back(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """Changed rows updated and missing rows inserted, parents first; a table without a key emptied and
+    filled with its whole baseline."""
+    for repair in repairs:
+        if repair.whole is not None:
+            connection.execute(delete(repair.table))
+        if repair.changed:
+            connection.execute(*updating(repair.table, repair.changed))
+        if rows := repair.missing if repair.whole is None else repair.whole:
+            connection.execute(insert(repair.table), [stored_values(repair.table, row) for row in rows])
 
 
 def updating(table: Table, rows: Sequence[Row]) -> tuple[Any, list[dict[str, Any]]]:

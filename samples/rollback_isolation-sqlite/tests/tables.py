@@ -239,14 +239,24 @@ def select_by_key(connection: Connection, table: Table, keys: Iterable[Key]) -> 
 
 
 def write(connection: Connection, repairs: Sequence[Repair]) -> None:
-    """Rows the baseline lacks are deleted (children first), changed rows updated, missing rows inserted
-    (parents first); a table without a key is emptied before it is filled."""
+    """Rows the baseline lacks are deleted (children first), then the rest written back (parents first)."""
+    delete_added(connection, repairs)
+    write_back(connection, repairs)
+
+
+def delete_added(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """The rows the baseline lacks, children first."""
     for repair in reversed(repairs):
-        if repair.whole is not None:
-            connection.execute(delete(repair.table))
         for chunk in chunks(repair.added):
             connection.execute(delete(repair.table).where(key_in(repair.table, chunk)))
+
+
+def write_back(connection: Connection, repairs: Sequence[Repair]) -> None:
+    """Changed rows updated and missing rows inserted, parents first; a table without a key emptied and
+    filled with its whole baseline."""
     for repair in repairs:
+        if repair.whole is not None:
+            connection.execute(delete(repair.table))
         if repair.changed:
             connection.execute(*updating(repair.table, repair.changed))
         if rows := repair.missing if repair.whole is None else repair.whole:
